@@ -1,0 +1,1 @@
+"""Certification suite for voucher-library implementations."""

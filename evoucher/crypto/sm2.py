@@ -1,0 +1,333 @@
+"""SM2 digital signatures (GB/T 32918.2) with the Z value and any signer ID.
+
+`cryptography` has no SM2 curve, so signing and verifying go through one small interface
+with two backends: GmSSL (gmssl-pyx, C, ~2,000 ops/s) where its wheel exists, and a
+pure-Python implementation everywhere else. Both compute e = SM3(Z_A ‖ M) themselves via
+`cryptography`'s SM3, so any signer ID works with either.
+
+Signatures are emitted as DER `SEQUENCE{r, s}`; on input we also accept a raw 64-byte r‖s
+and non-minimal BER, and report which form was seen (`signature_form`) so that a validation
+policy, not this module, decides whether to tolerate it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+from evoucher.crypto.sm3 import sm3
+from evoucher.errors import CryptoError
+
+# Recommended curve parameters, GB/T 32918.5-2017
+P = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF
+A = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC
+B = 0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93
+N = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123
+GX = 0x32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7
+GY = 0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0
+
+DEFAULT_ID = b"1234567812345678"
+
+SignatureForm = Literal["der", "raw", "ber"]
+
+
+# ---------------------------------------------------------------- pure-Python curve arithmetic
+# Jacobian coordinates; (X, Y, Z) with Z == 0 the point at infinity.
+
+
+def _jdouble(pt: tuple[int, int, int]) -> tuple[int, int, int]:
+    x, y, z = pt
+    if y == 0 or z == 0:
+        return (0, 1, 0)
+    yy = y * y % P
+    s = 4 * x * yy % P
+    zz = z * z % P
+    m = (3 * x * x + A * zz * zz) % P
+    nx = (m * m - 2 * s) % P
+    ny = (m * (s - nx) - 8 * yy * yy) % P
+    nz = 2 * y * z % P
+    return (nx, ny, nz)
+
+
+def _jadd(p1: tuple[int, int, int], p2: tuple[int, int, int]) -> tuple[int, int, int]:
+    x1, y1, z1 = p1
+    x2, y2, z2 = p2
+    if z1 == 0:
+        return p2
+    if z2 == 0:
+        return p1
+    z1z1 = z1 * z1 % P
+    z2z2 = z2 * z2 % P
+    u1 = x1 * z2z2 % P
+    u2 = x2 * z1z1 % P
+    s1 = y1 * z2 * z2z2 % P
+    s2 = y2 * z1 * z1z1 % P
+    if u1 == u2:
+        return _jdouble(p1) if s1 == s2 else (0, 1, 0)
+    h = (u2 - u1) % P
+    r = (s2 - s1) % P
+    hh = h * h % P
+    hhh = h * hh % P
+    v = u1 * hh % P
+    nx = (r * r - hhh - 2 * v) % P
+    ny = (r * (v - nx) - s1 * hhh) % P
+    nz = h * z1 * z2 % P
+    return (nx, ny, nz)
+
+
+def _mul(k: int, x: int, y: int) -> tuple[int, int, int]:
+    result = (0, 1, 0)
+    addend = (x, y, 1)
+    while k:
+        if k & 1:
+            result = _jadd(result, addend)
+        addend = _jdouble(addend)
+        k >>= 1
+    return result
+
+
+def _affine(pt: tuple[int, int, int]) -> tuple[int, int] | None:
+    x, y, z = pt
+    if z == 0:
+        return None
+    zi = pow(z, -1, P)
+    zi2 = zi * zi % P
+    return (x * zi2 % P, y * zi2 * zi % P)
+
+
+def _on_curve(x: int, y: int) -> bool:
+    return 0 <= x < P and 0 <= y < P and (y * y - (x * x * x + A * x + B)) % P == 0
+
+
+# ---------------------------------------------------------------- keys
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """An SM2 public key (a point on the recommended curve)."""
+
+    x: int
+    y: int
+
+    def __post_init__(self) -> None:
+        if not _on_curve(self.x, self.y):
+            raise CryptoError("SM2 public key is not a point on the SM2 curve")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PublicKey:
+        """Accept the uncompressed 65-byte 04‖x‖y of certificates, or the bare 64-byte x‖y."""
+        if len(data) == 65 and data[0] == 4:
+            data = data[1:]
+        if len(data) != 64:
+            raise CryptoError(f"SM2 public key must be 65 bytes 04‖x‖y or 64 bytes x‖y, got {len(data)}")
+        return cls(int.from_bytes(data[:32], "big"), int.from_bytes(data[32:], "big"))
+
+    def to_bytes(self) -> bytes:
+        """Uncompressed point 04‖x‖y, as carried in SubjectPublicKeyInfo."""
+        return b"\x04" + self.x.to_bytes(32, "big") + self.y.to_bytes(32, "big")
+
+
+@dataclass(frozen=True)
+class PrivateKey:
+    """An SM2 private key d in [1, n-2]."""
+
+    d: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.d <= N - 2:
+            raise CryptoError("SM2 private key out of range")
+
+    @classmethod
+    def generate(cls) -> PrivateKey:
+        return cls(secrets.randbelow(N - 2) + 1)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PrivateKey:
+        if len(data) != 32:
+            raise CryptoError(f"SM2 private key must be 32 bytes, got {len(data)}")
+        return cls(int.from_bytes(data, "big"))
+
+    def to_bytes(self) -> bytes:
+        return self.d.to_bytes(32, "big")
+
+    @property
+    def public_key(self) -> PublicKey:
+        return _public_of(self.d)
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_of(d: int) -> PublicKey:
+    # d·G in pure Python costs a few ms; keys are reused, so remember the last few thousand
+    xy = _affine(_mul(d, GX, GY))
+    assert xy is not None
+    return PublicKey(*xy)
+
+
+# ---------------------------------------------------------------- Z value and digest
+
+
+def z_value(public_key: PublicKey, signer_id: bytes = DEFAULT_ID) -> bytes:
+    """Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA)."""
+    entl = (len(signer_id) * 8).to_bytes(2, "big")
+    parts = [A, B, GX, GY, public_key.x, public_key.y]
+    return sm3(entl + signer_id + b"".join(v.to_bytes(32, "big") for v in parts))
+
+
+def message_digest(public_key: PublicKey, message: bytes, signer_id: bytes = DEFAULT_ID) -> bytes:
+    """e = SM3(Z_A ‖ M), the value actually signed."""
+    return sm3(z_value(public_key, signer_id) + message)
+
+
+# ---------------------------------------------------------------- signature encodings
+
+
+def encode_der(r: int, s: int) -> bytes:
+    """DER SEQUENCE { INTEGER r, INTEGER s }."""
+
+    def integer(v: int) -> bytes:
+        body = v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big")
+        return b"\x02" + bytes([len(body)]) + body
+
+    content = integer(r) + integer(s)
+    return b"\x30" + bytes([len(content)]) + content
+
+
+def _read_len(data: bytes, i: int) -> tuple[int, int, bool]:
+    """Return (length, next index, minimal) for a BER length at data[i]."""
+    first = data[i]
+    if first < 0x80:
+        return first, i + 1, True
+    n = first & 0x7F
+    if n == 0 or n > 2 or i + 1 + n > len(data):
+        raise CryptoError("bad length in SM2 signature")
+    length = int.from_bytes(data[i + 1 : i + 1 + n], "big")
+    return length, i + 1 + n, length >= 0x80 and data[i + 1] != 0
+
+
+def decode_signature(sig: bytes) -> tuple[int, int, SignatureForm]:
+    """Split an SM2 signature into (r, s, form): `der`, non-minimal `ber`, or `raw` r‖s."""
+    if len(sig) == 64 and sig[0] != 0x30:
+        return int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"), "raw"
+    try:
+        if sig[0] != 0x30:
+            raise CryptoError("SM2 signature is neither DER SEQUENCE{r,s} nor 64-byte r‖s")
+        seq_len, i, minimal = _read_len(sig, 1)
+        if i + seq_len != len(sig):
+            raise CryptoError("SM2 signature has trailing or missing bytes")
+        values = []
+        for _ in range(2):
+            if sig[i] != 0x02:
+                raise CryptoError("SM2 signature component is not an INTEGER")
+            ln, i, min_len = _read_len(sig, i + 1)
+            body = sig[i : i + ln]
+            if len(body) != ln or ln == 0:
+                raise CryptoError("truncated INTEGER in SM2 signature")
+            if body[0] & 0x80:
+                raise CryptoError("negative INTEGER in SM2 signature")
+            minimal = minimal and min_len and not (ln > 1 and body[0] == 0 and not body[1] & 0x80)
+            values.append(int.from_bytes(body, "big"))
+            i += ln
+        if len(sig) == 64 and i != len(sig):
+            raise CryptoError("not DER")
+    except IndexError as exc:
+        raise CryptoError("truncated SM2 signature") from exc
+    if i != len(sig):
+        raise CryptoError("SM2 signature has trailing bytes")
+    return values[0], values[1], "der" if minimal else "ber"
+
+
+def signature_form(sig: bytes) -> SignatureForm:
+    """Which encoding a signature uses; raises CryptoError if it is none of them."""
+    return decode_signature(sig)[2]
+
+
+# ---------------------------------------------------------------- pure-Python backend
+
+
+def _pure_sign_digest(d: int, e: bytes, k: int | None = None) -> tuple[int, int]:
+    ei = int.from_bytes(e, "big")
+    while True:
+        kk = k if k is not None else secrets.randbelow(N - 1) + 1
+        pt = _affine(_mul(kk, GX, GY))
+        assert pt is not None
+        r = (ei + pt[0]) % N
+        if r == 0 or r + kk == N:
+            if k is not None:
+                raise CryptoError("fixed k gives r = 0 or r + k = n")
+            continue
+        s = pow(1 + d, -1, N) * (kk - r * d) % N
+        if s == 0:
+            if k is not None:
+                raise CryptoError("fixed k gives s = 0")
+            continue
+        return r, s
+
+
+def _pure_verify_digest(pub: PublicKey, e: bytes, r: int, s: int) -> bool:
+    if not (1 <= r < N and 1 <= s < N):
+        return False
+    t = (r + s) % N
+    if t == 0:
+        return False
+    pt = _affine(_jadd(_mul(s, GX, GY), _mul(t, pub.x, pub.y)))
+    if pt is None:
+        return False
+    return (int.from_bytes(e, "big") + pt[0]) % N == r
+
+
+# ---------------------------------------------------------------- backend selection
+
+try:  # GmSSL is ~40x faster; it needs the 64-byte x‖y key and DER signatures
+    if os.environ.get("GUOKU_SM2_BACKEND", "").lower() == "python":
+        raise ImportError("pure-Python SM2 requested")
+    import gmssl_pyx as _gm
+
+    BACKEND = "gmssl-pyx"
+except ImportError:
+    _gm = None
+    BACKEND = "python"
+
+
+def sign_digest(private_key: PrivateKey, e: bytes) -> bytes:
+    """Sign a precomputed e = SM3(Z‖M); returns DER."""
+    if _gm is not None:
+        return _gm.sm2_sign_sm3_digest(private_key.to_bytes(), e)
+    return encode_der(*_pure_sign_digest(private_key.d, e))
+
+
+def verify_digest(public_key: PublicKey, e: bytes, signature: bytes) -> bool:
+    """Check a signature (DER, BER or raw r‖s) over a precomputed e; False if it does not verify."""
+    try:
+        r, s, _ = decode_signature(signature)
+    except CryptoError:
+        return False
+    if not (1 <= r < N and 1 <= s < N):
+        return False
+    if _gm is not None:
+        try:
+            return bool(_gm.sm2_verify_sm3_digest(public_key.to_bytes()[1:], e, encode_der(r, s)))
+        except _gm.GmsslInnerError:
+            return False
+    return _pure_verify_digest(public_key, e, r, s)
+
+
+def sign(
+    private_key: PrivateKey, message: bytes, *, signer_id: bytes = DEFAULT_ID, k: int | None = None
+) -> bytes:
+    """SM2-with-SM3 signature of `message`, DER-encoded.
+
+    `k` fixes the ephemeral key; it exists only for the GB/T 32918.5 known-answer test and
+    forces the pure-Python path.
+    """
+    e = message_digest(private_key.public_key, message, signer_id)
+    if k is not None:
+        return encode_der(*_pure_sign_digest(private_key.d, e, k))
+    return sign_digest(private_key, e)
+
+
+def verify(public_key: PublicKey, message: bytes, signature: bytes, *, signer_id: bytes = DEFAULT_ID) -> bool:
+    """True when `signature` (DER, BER or raw r‖s) is a valid SM2 signature of `message`."""
+    return verify_digest(public_key, message_digest(public_key, message, signer_id), signature)

@@ -1,0 +1,3 @@
+from guoku.cli import main
+
+raise SystemExit(main())

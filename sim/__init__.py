@@ -1,0 +1,1 @@
+"""SimPy discrete-event model of a province's treasury payment traffic."""
