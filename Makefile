@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the tests use: the OpenSSL CLI cross-checks our SM2 certificates.
+# Debian packages the tests use: the OpenSSL CLI cross-checks our SM2 certificates;
+# a CJK font draws the organisation names on seal pictures (without it seals carry no text).
 system-deps:
 	@command -v openssl >/dev/null 2>&1 || { \
 	  echo "installing openssl (Debian)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "installing a CJK font for seal pictures (Debian fonts-wqy-microhei)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei; }
 
 demo: install
 	$(BIN)/guoku demo
