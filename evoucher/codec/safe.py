@@ -1,0 +1,161 @@
+"""Refusing hostile input before any parsing work, then parsing with a locked-down lxml parser.
+
+Every document we read goes through `parse_document`: size limit, XML declaration and
+encoding, strict decoding (bytes invalid in the encoding are named by offset), a byte scan
+for DTDs, entity declarations and processing instructions, and only then lxml with entity
+resolution, network, DTD loading and huge trees all switched off. The byte scan is sound for
+GBK as well as UTF-8 because `<`, `!` and `?` (all below 0x40) never occur as a GBK trail byte.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+import threading
+
+from lxml import etree
+
+from evoucher.errors import EVS_EMPTY, CodecError, HostileInputError
+
+MAX_VOUCHER_BYTES = 1024 * 1024  # one <Voucher>: real ones are a few KB, 100 details ~ 60 KB
+MAX_MOF_BYTES = 16 * 1024 * 1024  # one MOF document of up to MAX_BODIES bodies
+MAX_BODIES = 100  # readVoucherAgain reads at most 100 per call (reference §2)
+
+# declared name (upper-cased) -> the codec we decode with and report
+_ENCODINGS = {"GBK": "GBK", "CP936": "GBK", "GB2312": "GBK", "UTF-8": "UTF-8", "UTF8": "UTF-8"}
+_PYTHON_CODEC = {"GBK": "gbk", "UTF-8": "utf-8"}
+_BOM = b"\xef\xbb\xbf"
+_S = rb"[ \t\r\n]"
+_DECLARATION = re.compile(
+    rb"<\?xml" + _S + rb"+version" + _S + rb"*=" + _S + rb"*([\"'])1\.[0-9]+\1"
+    rb"(?:" + _S + rb"+encoding" + _S + rb"*=" + _S + rb"*([\"'])([A-Za-z][A-Za-z0-9._-]*)\2)?"
+    rb"(?:" + _S + rb"+standalone" + _S + rb"*=" + _S + rb"*([\"'])(?:yes|no)\4)?" + _S + rb"*\?>"
+)
+_MARKUP_DECL = re.compile(rb"<!(?!--|\[CDATA\[)")  # DOCTYPE, ENTITY, ELEMENT, ATTLIST, ...
+_PI = re.compile(rb"<\?")
+_BLANK = re.compile(_S + rb"*\Z")
+_B64_WS = str.maketrans("", "", " \t\r\n")
+_B64_BAD = re.compile(r"[^A-Za-z0-9+/= \t\r\n]")
+_B64_SHAPE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_local = threading.local()
+
+
+def detect_encoding(data: bytes) -> tuple[str, int]:
+    """The encoding ("GBK" or "UTF-8") and the offset where the content after the declaration starts."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CodecError("UTF-16 documents are not supported: send GBK or UTF-8")
+    if not data.startswith(b"<?xml", start):
+        return "UTF-8", start  # no declaration: XML's default
+    m = _DECLARATION.match(data, start)
+    if m is None:
+        raise CodecError(f"malformed XML declaration at byte {start}")
+    declared = (m.group(3) or b"UTF-8").decode("ascii")
+    encoding = _ENCODINGS.get(declared.upper())
+    if encoding is None:
+        raise CodecError(f"XML declaration: encoding {declared!r} is not supported: send GBK or UTF-8")
+    if start and encoding != "UTF-8":
+        raise CodecError(f"a UTF-8 byte-order mark contradicts the declared encoding {declared!r}")
+    return encoding, m.end()
+
+
+def decode(data: bytes, encoding: str, what: str) -> str:
+    """Strictly decode; a byte sequence invalid in the encoding is refused with its offset."""
+    try:
+        return data.decode(_PYTHON_CODEC[encoding])
+    except UnicodeDecodeError as e:
+        bad = data[e.start : e.start + 2].hex(" ")
+        raise HostileInputError(f"{what}: byte offset {e.start} ({bad}) is not valid {encoding}") from None
+
+
+def scan(data: bytes, body_start: int, what: str) -> None:
+    """Refuse DTDs, entity declarations and processing instructions, anywhere, even inside comments."""
+    m = _MARKUP_DECL.search(data)
+    if m is not None:
+        snippet = data[m.start() : m.start() + 10].decode("ascii", "replace")
+        raise HostileInputError(
+            f"{what}: markup declaration {snippet!r} at byte offset {m.start()} "
+            "(DOCTYPE/ENTITY are refused: no DTDs, no entities)"
+        )
+    m = _PI.search(data, body_start)
+    if m is not None:
+        raise HostileInputError(
+            f"{what}: processing instruction at byte offset {m.start()} "
+            "(only the XML declaration at the start is allowed)"
+        )
+
+
+def _parser() -> etree.XMLParser:
+    """One parser per thread (lxml parsers are not thread-safe); the input is always UTF-8 by now."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            encoding="utf-8",
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+def parse_document(
+    data: bytes | str, *, limit: int, root: tuple[str, ...], what: str
+) -> tuple[etree._Element, str]:
+    """Check, then parse. Returns the root element and the encoding ("GBK"/"UTF-8"; "UTF-8" for str)."""
+    if not isinstance(data, bytes | str):
+        raise CodecError(f"{what}: expected bytes, got {type(data).__name__}")
+    if len(data) > limit:
+        raise HostileInputError(f"{what}: {len(data)} bytes is over the limit of {limit} bytes")
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+        encoding, body_start = detect_encoding(data)
+        encoding = "UTF-8"  # already decoded text: the declaration's name no longer applies
+    else:
+        encoding, body_start = detect_encoding(data)
+    if _BLANK.match(data, body_start):
+        raise CodecError(f"{what}: empty document", evs_code=EVS_EMPTY)
+    text = decode(data, encoding, what)
+    scan(data, body_start, what)
+    utf8 = data if encoding == "UTF-8" else text.encode("utf-8")
+    try:
+        element = etree.fromstring(utf8, _parser())
+    except etree.XMLSyntaxError as e:
+        line, column = e.position
+        raise CodecError(f"{what}: not well-formed XML at line {line}, column {column}: {e.msg}") from None
+    if element.tag not in root:
+        expected = " or ".join(f"<{r}>" for r in root)
+        raise CodecError(f"{what}: root element is <{element.tag}>, expected {expected}")
+    return element, encoding
+
+
+def decode_base64(text: str | None, where: str) -> bytes:
+    """Canonical base64 (RFC 4648 alphabet, `=` padding, zero pad bits); spaces and line breaks ignored.
+
+    Java's MIME encoders wrap lines at 76 characters, so ASCII whitespace is dropped first.
+    """
+    text = text or ""
+    bad = _B64_BAD.search(text)
+    if bad is not None:
+        raise HostileInputError(
+            f"{where}: character {bad.group()!r} at offset {bad.start()} is not in the base64 alphabet"
+        )
+    compact = text.translate(_B64_WS)
+    if not compact:
+        raise CodecError(f"{where}: empty, expected base64", evs_code=EVS_EMPTY)
+    if len(compact) % 4 or not _B64_SHAPE.fullmatch(compact):
+        raise HostileInputError(f"{where}: bad base64 padding ({len(compact)} characters)")
+    data = binascii.a2b_base64(compact, strict_mode=True)
+    if binascii.b2a_base64(data, newline=False).decode("ascii") != compact:
+        raise HostileInputError(f"{where}: non-canonical base64 (padding bits are not zero)")
+    return data
+
+
+def encode_base64(data: bytes) -> str:
+    """Base64 as we write it: one line, no whitespace."""
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
