@@ -12,6 +12,8 @@ from __future__ import annotations
 import binascii
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from lxml import etree
 
@@ -85,6 +87,11 @@ def scan(data: bytes, body_start: int, what: str) -> None:
         )
 
 
+def check_size(data: bytes | str, limit: int, what: str) -> None:
+    if len(data) > limit:
+        raise HostileInputError(f"{what}: {len(data)} bytes is over the limit of {limit} bytes")
+
+
 def _parser() -> etree.XMLParser:
     """One parser per thread (lxml parsers are not thread-safe); the input is always UTF-8 by now."""
     parser = getattr(_local, "parser", None)
@@ -110,8 +117,7 @@ def parse_document(
     """Check, then parse. Returns the root element and the encoding ("GBK"/"UTF-8"; "UTF-8" for str)."""
     if not isinstance(data, bytes | str):
         raise CodecError(f"{what}: expected bytes, got {type(data).__name__}")
-    if len(data) > limit:
-        raise HostileInputError(f"{what}: {len(data)} bytes is over the limit of {limit} bytes")
+    check_size(data, limit, what)
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
         encoding, body_start = detect_encoding(data)
@@ -159,3 +165,12 @@ def decode_base64(text: str | None, where: str) -> bytes:
 def encode_base64(data: bytes) -> str:
     """Base64 as we write it: one line, no whitespace."""
     return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+@contextmanager
+def within(prefix: str) -> Iterator[None]:
+    """Re-raise codec errors from a nested document with where it sat in the outer one."""
+    try:
+        yield
+    except (HostileInputError, CodecError) as e:
+        raise type(e)(f"{prefix}{e.message}", evs_code=e.evs_code) from e

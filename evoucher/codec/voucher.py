@@ -13,12 +13,11 @@ from types import MappingProxyType
 
 from lxml import etree
 
-from evoucher.codec import writing
+from evoucher.codec import tree, writing
 from evoucher.codec.safe import MAX_VOUCHER_BYTES, parse_document
-from evoucher.errors import CodecError, FieldError, HostileInputError
+from evoucher.errors import CodecError, FieldError
 
 _NOTHING: Mapping = MappingProxyType({})
-_WS = " \t\r\n"
 
 
 @dataclass(frozen=True)
@@ -49,46 +48,29 @@ class Voucher:
         return self.header.get("StYear", "")
 
 
-def _shape(element: etree._Element, path: str) -> None:
-    """No attributes, no namespace, no stray text after the element."""
+def _named(element: etree._Element, path: str) -> None:
     if not isinstance(element.tag, str) or not writing.NAME.fullmatch(element.tag):
         raise CodecError(f"{path}: element name {element.tag!r} is not allowed (plain ASCII, no namespace)")
-    if element.attrib:
-        raise CodecError(f"{path}: attributes are not allowed, got {sorted(element.attrib)}")
-    if element.tail and element.tail.strip(_WS):
-        raise CodecError(f"{path}: text {element.tail.strip(_WS)[:20]!r} after the element is not allowed")
-
-
-def _container(element: etree._Element, path: str) -> None:
-    _shape(element, path)
-    if element.text and element.text.strip(_WS):
-        raise CodecError(f"{path}: text {element.text.strip(_WS)[:20]!r} is not allowed here")
 
 
 def _fields(children: Iterable[etree._Element], path: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for child in children:
         where = f"{path}/{child.tag}"
-        _shape(child, where)
-        if len(child):
-            raise HostileInputError(
-                f"{where}/{child[0].tag}: nesting too deep (a field holds text only; "
-                "a Voucher is at most Voucher/DetailList/Detail/field)"
-            )
+        _named(child, where)
+        value = tree.leaf(child, where)
         if child.tag in values:
             raise CodecError(f"{where}: the field appears twice")
-        values[child.tag] = child.text or ""
+        values[child.tag] = value
     return values
 
 
 def _details(detail_list: etree._Element) -> tuple[Mapping[str, str], ...]:
-    _container(detail_list, "Voucher/DetailList")
+    tree.container(detail_list, "Voucher/DetailList")
     rows = []
-    for i, detail in enumerate(detail_list, 1):
+    for i, detail in enumerate(tree.repeated_children(detail_list, "Voucher/DetailList", "Detail"), 1):
         path = f"Voucher/DetailList/Detail[{i}]"
-        if detail.tag != "Detail":
-            raise CodecError(f"Voucher/DetailList: child <{detail.tag}> found, only <Detail> is allowed")
-        _container(detail, path)
+        tree.container(detail, path)
         rows.append(MappingProxyType(_fields(detail, path)))
     return tuple(rows)
 
@@ -98,7 +80,8 @@ def parse_voucher(data: bytes) -> Voucher:
     if not isinstance(data, bytes):
         raise CodecError(f"Voucher: expected bytes, got {type(data).__name__}")
     root, encoding = parse_document(data, limit=MAX_VOUCHER_BYTES, root=("Voucher",), what="Voucher")
-    _container(root, "Voucher")
+    _named(root, "Voucher")
+    tree.container(root, "Voucher")
     details: tuple[Mapping[str, str], ...] | None = None
     header_fields = []
     for child in root:
