@@ -1,0 +1,143 @@
+"""The four realware endpoints as a FastAPI router: WSDL on GET `?wsdl`, SOAP 1.1 on POST.
+
+The router knows the wire, not the business: it refuses what the interface forbids (hostile
+or malformed envelopes, unknown operations, operations of another service or profile, missing
+or badly typed arguments, failed caller authentication) and hands everything else to
+`handler.call(service, operation, args, caller)`. `handler.call` may be a plain function, run
+in the threadpool, or a coroutine function, awaited on the event loop; the same holds for
+`resolve_caller`. `args` maps Python names (`cert_id`, `voucher_nos`, …) to typed values in
+catalogue order: str, int, bytes (base64Binary) and list[str] (ArrayOf_xsd_string).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, Protocol
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from evoucher import wsauth
+from evoucher.errors import EVS_PARAM, HostileInputError
+from evoucher.interface import OPERATION_BY_NAME, PROFILES, SERVICES, Operation
+from voucherlib.soap.envelope import (
+    DEFAULT_MAX_REQUEST_BYTES,
+    build_fault,
+    build_response,
+    decode_args,
+    parse_request,
+)
+from voucherlib.soap.faults import Fault, RequestFault, to_fault
+from voucherlib.soap.wsdl import build_wsdl
+
+AuthMode = Literal["required", "off"]
+XML = "text/xml; charset=utf-8"
+
+
+class SoapHandler(Protocol):
+    """What implements the operations (voucherlib.service); raise errors carrying `.evs_code`."""
+
+    def call(self, service: str, operation: str, args: Mapping[str, Any], caller: Any) -> Any: ...
+
+
+async def _invoke(fn: Callable[..., Any], *args: Any) -> Any:
+    if inspect.iscoroutinefunction(fn):
+        return await fn(*args)
+    return await run_in_threadpool(fn, *args)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused as soon as it is known to be over `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HostileInputError(f"SOAP request: Content-Length {declared} is over the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HostileInputError(f"SOAP request: body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _operation(service: str, profile: str, name: str) -> Operation:
+    op = OPERATION_BY_NAME.get(name)
+    if op is None:
+        raise RequestFault(EVS_PARAM, f"unknown operation {name!r}: not part of the realware interface")
+    if service not in op.services:
+        offered = ", ".join(sorted(op.services))
+        raise RequestFault(EVS_PARAM, f"{service} does not offer {name}; call it on {offered}")
+    if profile not in op.profiles:
+        raise RequestFault(
+            EVS_PARAM,
+            f"{name} is not part of interface profile {profile} (only {', '.join(sorted(op.profiles))})",
+        )
+    return op
+
+
+def _fault_response(fault: Fault, status: int = 500) -> Response:
+    return Response(build_fault(fault), status_code=status, media_type=XML)
+
+
+def create_soap_router(
+    handler: SoapHandler,
+    *,
+    profile: str = "2.0",
+    auth: AuthMode = "required",
+    resolve_caller: wsauth.ResolveCaller | None = None,
+    verifier: wsauth.Verifier | None = None,
+    max_parsedbytes: int = DEFAULT_MAX_REQUEST_BYTES,
+) -> APIRouter:
+    """A router serving `/realware/services/<Name>` for the four services under one profile.
+
+    `auth="off"` skips the CallerAuth header and takes the certID argument on trust (for
+    libraries and tools that do not implement it); `resolve_caller(cert_id, cert_der)` then gets
+    `cert_der=None`. The default `resolve_caller` checks no chain (wsauth.trust_presented_certificate).
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"create_soap_router: profile must be one of {PROFILES}, got {profile!r}")
+    if auth not in ("required", "off"):
+        raise ValueError(f"create_soap_router: auth must be 'required' or 'off', got {auth!r}")
+    resolve = resolve_caller or wsauth.trust_presented_certificate
+    check = verifier or wsauth.Verifier()
+    router = APIRouter()
+
+    async def describe(service: str, request: Request) -> Response:
+        if service not in SERVICES:
+            return Response(f"no service {service}\n", status_code=404, media_type="text/plain")
+        if any(key.lower() == "wsdl" for key in request.query_params):
+            location = str(request.url.replace(query=""))
+            return Response(build_wsdl(service, profile, location), media_type=XML)
+        text = f"{service}: realware voucher-library service, interface profile {profile}; WSDL at ?wsdl\n"
+        return Response(text, media_type="text/plain")
+
+    async def dispatch(service: str, request: Request) -> Response:
+        if service not in SERVICES:
+            fault = Fault(EVS_PARAM, f"no service {service}; one of {', '.join(SERVICES)}", "soapenv:Client")
+            return _fault_response(fault, status=404)
+        op_name = None
+        try:
+            parsed = parse_request(await _read_body(request, max_parsedbytes), limit=max_parsedbytes)
+            op_name = parsed.operation
+            op = _operation(service, profile, op_name)
+            if auth == "required":
+                header = check.verify(parsed.header, parsed.body, service=service)
+                args = decode_args(op, parsed.wrapper)
+                wsauth.check_cert_id(header, args["cert_id"])
+                caller = await _invoke(resolve, header.cert_id, header.certificate)
+            else:
+                args = decode_args(op, parsed.wrapper)
+                caller = await _invoke(resolve, args["cert_id"], None)
+        except Exception as exc:
+            return _fault_response(to_fault(exc, before_handler=True, operation=op_name))
+        try:
+            result = await _invoke(handler.call, service, op.name, args, caller)
+            return Response(build_response(op, result), media_type=XML)
+        except Exception as exc:
+            return _fault_response(to_fault(exc, before_handler=False, operation=op.name))
+
+    path = "/realware/services/{service}"
+    router.add_api_route(path, describe, methods=["GET"], include_in_schema=False)
+    router.add_api_route(path, dispatch, methods=["POST"], include_in_schema=False)
+    return router
