@@ -124,9 +124,7 @@ def _check_body(body: MofBody, where: str) -> None:
         if own != getattr(body, attribute):
             shown = "is missing" if own is None else f"says {own!r}"
             claimed = getattr(body, attribute)
-            raise CodecError(
-                f"{where}/@{name}: {claimed!r} does not match the voucher, whose <{name}> {shown}"
-            )
+            raise CodecError(f"{where}/@{name}: {claimed!r} does not match the voucher: <{name}> {shown}")
 
 
 def _read_body(element: etree._Element, where: str) -> MofBody:

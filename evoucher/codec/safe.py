@@ -35,6 +35,8 @@ _DECLARATION = re.compile(
 )
 _MARKUP_DECL = re.compile(rb"<!(?!--|\[CDATA\[)")  # DOCTYPE, ENTITY, ELEMENT, ATTLIST, ...
 _PI = re.compile(rb"<\?")
+# atomic group: comments are matched once, never re-tried (no backtracking on hostile input)
+_FIRST_ELEMENT = re.compile(rb"(?>(?:[ \t\r\n]|<!--.*?-->)*)<([^ \t\r\n/>!?]+)", re.DOTALL)
 _BLANK = re.compile(_S + rb"*\Z")
 _B64_WS = str.maketrans("", "", " \t\r\n")
 _B64_BAD = re.compile(r"[^A-Za-z0-9+/= \t\r\n]")
@@ -115,6 +117,7 @@ def parse_document(
     data: bytes | str, *, limit: int, root: tuple[str, ...], what: str
 ) -> tuple[etree._Element, str]:
     """Check, then parse. Returns the root element and the encoding ("GBK"/"UTF-8"; "UTF-8" for str)."""
+    expected = " or ".join(f"<{r}>" for r in root)
     if not isinstance(data, bytes | str):
         raise CodecError(f"{what}: expected bytes, got {type(data).__name__}")
     check_size(data, limit, what)
@@ -128,14 +131,21 @@ def parse_document(
         raise CodecError(f"{what}: empty document", evs_code=EVS_EMPTY)
     text = decode(data, encoding, what)
     scan(data, body_start, what)
+    first = _FIRST_ELEMENT.match(data, body_start)
+    name = first.group(1).decode(_PYTHON_CODEC[encoding], "replace") if first else None
+    if name not in root:
+        raise CodecError(f"{what}: root element is {f'<{name}>' if name else 'missing'}, expected {expected}")
     utf8 = data if encoding == "UTF-8" else text.encode("utf-8")
     try:
         element = etree.fromstring(utf8, _parser())
     except etree.XMLSyntaxError as e:
         line, column = e.position
+        if "Excessive depth" in e.msg:
+            raise HostileInputError(
+                f"{what}: nesting too deep at line {line}, column {column} (libxml2 stops at 256 levels)"
+            ) from None
         raise CodecError(f"{what}: not well-formed XML at line {line}, column {column}: {e.msg}") from None
-    if element.tag not in root:
-        expected = " or ".join(f"<{r}>" for r in root)
+    if element.tag not in root:  # a namespace, say: <Voucher xmlns="urn:x">
         raise CodecError(f"{what}: root element is <{element.tag}>, expected {expected}")
     return element, encoding
 
