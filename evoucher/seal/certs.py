@@ -1,0 +1,224 @@
+"""X.509 certificates and CRLs with SM2 keys, read by `cryptography`, checked by our SM2.
+
+`cryptography` parses real Chinese certificates (GBK-ish and odd string types that make
+asn1crypto raise) but has no SM2 curve, so it can neither give the public key nor check a
+signature. We take the point from the SubjectPublicKeyInfo in the TBSCertificate bytes and
+verify issuer signatures over those exact bytes with `evoucher.crypto.sm2`.
+
+Errors (each becomes one sub-indication in `seal.verify`)::
+
+    SealError
+    └── CertificateError            cert (or CRL) unreadable, or not an SM2 cert
+        ├── CertExpired             after notAfter at the validation time
+        ├── CertNotYetValid         before notBefore
+        ├── ChainNotFound           no trust anchor issued it
+        ├── CertRevoked             listed on a CRL with a revocation date not after the time
+        ├── RevocationUnavailable   no usable CRL from its issuer
+        └── RevocationOutOfBounds   a CRL exists but its thisUpdate..nextUpdate misses the time
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+
+from evoucher.crypto import oids, sm2
+from evoucher.errors import CryptoError, SealError
+from evoucher.verdict import CertSummary
+
+
+class CertificateError(SealError):
+    """A certificate or CRL that cannot be read or used, with the role it plays (`what`)."""
+
+    def __init__(self, detail: str, *, what: str = "certificate") -> None:
+        self.detail = detail
+        self.what = what
+        super().__init__(f"{what}: {detail}")
+
+
+class CertExpired(CertificateError):
+    """The certificate's notAfter is before the validation time."""
+
+
+class CertNotYetValid(CertificateError):
+    """The certificate's notBefore is after the validation time."""
+
+
+class ChainNotFound(CertificateError):
+    """No trust anchor is (or issued) the certificate."""
+
+
+class CertRevoked(CertificateError):
+    """A CRL from the issuer lists the certificate as revoked at the validation time."""
+
+
+class RevocationUnavailable(CertificateError):
+    """No CRL from the certificate's issuer with a good signature was given."""
+
+
+class RevocationOutOfBounds(CertificateError):
+    """The issuer's CRL does not cover the validation time (thisUpdate..nextUpdate)."""
+
+
+def _der(data: bytes) -> bytes:
+    """DER from DER or PEM input."""
+    if data.lstrip().startswith(b"-----BEGIN"):
+        from asn1crypto import pem
+
+        _, _, data = pem.unarmor(data.strip())
+    return data
+
+
+@dataclass(frozen=True)
+class Cert:
+    """A parsed certificate that keeps its DER; `public_key` is its SM2 point."""
+
+    der: bytes
+    x509: x509.Certificate
+    public_key: sm2.PublicKey
+
+    @property
+    def subject(self) -> str:
+        return self.x509.subject.rfc4514_string()
+
+    @property
+    def issuer(self) -> str:
+        return self.x509.issuer.rfc4514_string()
+
+    @property
+    def serial_hex(self) -> str:
+        return format(self.x509.serial_number, "x")
+
+    @property
+    def not_before(self) -> datetime:
+        return self.x509.not_valid_before_utc
+
+    @property
+    def not_after(self) -> datetime:
+        return self.x509.not_valid_after_utc
+
+    def valid_at(self, at: datetime) -> bool:
+        return self.not_before <= at <= self.not_after
+
+
+def sm2_point(tbs_certificate: bytes) -> sm2.PublicKey:
+    """The SM2 point of a TBSCertificate's SubjectPublicKeyInfo.
+
+    Accepts id-ecPublicKey with the SM2 curve, and the SM2 curve OID as the algorithm itself
+    (seen in older Chinese certificates). asn1crypto parses lazily, so odd name strings elsewhere
+    in the TBSCertificate are never decoded.
+    """
+    spki = asn1_x509.TbsCertificate.load(tbs_certificate)["subject_public_key_info"]
+    algorithm = spki["algorithm"]["algorithm"].dotted
+    params = spki["algorithm"]["parameters"]
+    curve = params.chosen.dotted if algorithm == oids.EC_PUBLIC_KEY and params.name == "named" else None
+    if algorithm != oids.SM2_CURVE and curve != oids.SM2_CURVE:
+        raise CertificateError(f"not an SM2 key (algorithm {algorithm}, curve {curve})")
+    return sm2.PublicKey.from_bytes(bytes(spki["public_key"].native))
+
+
+@functools.lru_cache(maxsize=256)
+def load_certificate(data: bytes, what: str = "certificate") -> Cert:
+    """Parse a DER or PEM certificate with an SM2 key; CertificateError if it is neither."""
+    der = _der(data)
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        return Cert(der, cert, sm2_point(cert.tbs_certificate_bytes))
+    except CertificateError as exc:
+        raise CertificateError(exc.detail, what=what) from None
+    except (ValueError, TypeError, CryptoError) as exc:
+        raise CertificateError(f"cannot be parsed ({exc})", what=what) from None
+
+
+def _sm2_signed(public_key: sm2.PublicKey, tbs: bytes, signature: bytes, algorithm: str) -> bool:
+    return algorithm == oids.SM2_WITH_SM3 and sm2.verify(public_key, tbs, signature)
+
+
+def issued_by(cert: Cert, issuer: Cert) -> bool:
+    """True when `issuer`'s name is `cert`'s issuer and its key made `cert`'s SM2 signature."""
+    return cert.x509.issuer == issuer.x509.subject and _sm2_signed(
+        issuer.public_key,
+        cert.x509.tbs_certificate_bytes,
+        cert.x509.signature,
+        cert.x509.signature_algorithm_oid.dotted_string,
+    )
+
+
+def check_validity(cert: Cert, at: datetime, *, what: str = "certificate") -> None:
+    """Raise CertExpired or CertNotYetValid unless notBefore <= at <= notAfter."""
+    if at < cert.not_before:
+        raise CertNotYetValid(f"not valid before {cert.not_before:%Y-%m-%d %H:%M:%SZ}", what=what)
+    if at > cert.not_after:
+        raise CertExpired(f"expired {cert.not_after:%Y-%m-%d %H:%M:%SZ}", what=what)
+
+
+def find_anchor(cert: Cert, anchors: Sequence[Cert], *, what: str = "certificate") -> Cert:
+    """The trust anchor that is `cert` or issued it; ChainNotFound otherwise.
+
+    Anchors are trusted outright (roots or CAs configured by the operator), so one step
+    suffices; intermediate CAs belong in the anchors list.
+    """
+    for anchor in anchors:
+        if anchor.der == cert.der or issued_by(cert, anchor):
+            return anchor
+    raise ChainNotFound(f"issuer {cert.issuer!r} is not among {len(anchors)} trust anchor(s)", what=what)
+
+
+@dataclass(frozen=True)
+class Crl:
+    """A parsed CRL that keeps its DER."""
+
+    der: bytes
+    x509: x509.CertificateRevocationList
+
+
+def load_crl(data: bytes) -> Crl:
+    """Parse a DER or PEM CRL; CertificateError if it cannot be read."""
+    der = _der(data)
+    try:
+        return Crl(der, x509.load_der_x509_crl(der))
+    except ValueError as exc:
+        raise CertificateError(f"cannot be parsed ({exc})", what="CRL") from None
+
+
+def _crl_signed(crl: Crl, issuers: Iterable[Cert]) -> bool:
+    tbs, value = crl.x509.tbs_certlist_bytes, crl.x509.signature
+    algorithm = crl.x509.signature_algorithm_oid.dotted_string
+    return any(_sm2_signed(i.public_key, tbs, value, algorithm) for i in issuers)
+
+
+def _covers(crl: Crl, at: datetime) -> bool:
+    next_update = crl.x509.next_update_utc
+    return crl.x509.last_update_utc <= at and (next_update is None or at <= next_update)
+
+
+def check_revocation(
+    cert: Cert, issuers: Iterable[Cert], crls: Iterable[Crl], at: datetime, *, what: str = "certificate"
+) -> str:
+    """Check `cert` against the CRLs its issuer signed; returns a note of which CRL answered.
+
+    Only CRLs whose SM2 signature verifies against one of `issuers` count. Revocation after
+    `at` does not affect a signature made at `at`.
+    """
+    issuers = [i for i in issuers if i.x509.subject == cert.x509.issuer]
+    signed = [crl for crl in crls if crl.x509.issuer == cert.x509.issuer and _crl_signed(crl, issuers)]
+    if not signed:
+        raise RevocationUnavailable(f"no CRL signed by issuer {cert.issuer!r}", what=what)
+    covering = [c for c in signed if _covers(c, at)]
+    if not covering:
+        raise RevocationOutOfBounds(f"no CRL from {cert.issuer!r} covers {at:%Y-%m-%d %H:%M:%SZ}", what=what)
+    crl = max(covering, key=lambda c: c.x509.last_update_utc)
+    entry = crl.x509.get_revoked_certificate_by_serial_number(cert.x509.serial_number)
+    if entry is not None and entry.revocation_date_utc <= at:
+        raise CertRevoked(f"revoked {entry.revocation_date_utc:%Y-%m-%d %H:%M:%SZ}", what=what)
+    return f"not revoked per CRL of {crl.x509.last_update_utc:%Y-%m-%d %H:%M:%SZ}"
+
+
+def summary(cert: Cert) -> CertSummary:
+    """The few facts a report shows about a certificate."""
+    return CertSummary(cert.subject, cert.issuer, cert.serial_hex, cert.not_before, cert.not_after)
