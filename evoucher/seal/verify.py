@@ -121,6 +121,10 @@ def _validation_time(policy: SealPolicy, at: datetime | None, signing: datetime 
     return chosen if chosen.tzinfo else chosen.replace(tzinfo=UTC)
 
 
+def _window(cert: certs.Cert, at: datetime) -> str:
+    return f"{cert.not_before:%Y-%m-%d} <= {at:%Y-%m-%d %H:%M:%SZ} <= {cert.not_after:%Y-%m-%d}"
+
+
 def _load_cert(run: _Run, name: str, der: bytes) -> certs.Cert | None:
     cert = None
     with run.check(name) as step:
@@ -156,6 +160,7 @@ def _check_seal(
         with run.check("maker-cert-validity") as step:
             try:
                 certs.check_validity(maker, at, what="maker cert")
+                step.note(_window(maker, at))
             except certs.CertExpired as exc:
                 if not (run.policy.tolerate_expired_maker and maker.valid_at(seal.create_date)):
                     raise
@@ -302,6 +307,7 @@ def verify_signature(
     if signer is not None:
         with run.check("signer-cert-validity") as step:
             certs.check_validity(signer, when, what="signer cert")
+            step.note(_window(signer, when))
         _check_pki(run, "signer", signer, when, anchors, crl_list, [c for c in (maker, signer) if c])
     return run.report(
         "signature",
