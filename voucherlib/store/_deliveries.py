@@ -1,0 +1,228 @@
+"""Operations on deliveries: send, read, sign for, refuse, return; and attachment blocks."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from evoucher.errors import EVS_EMPTY, EVS_PARAM
+from voucherlib.errors import ArgumentError, LifecycleError, PermissionDenied, VoucherNotFound
+from voucherlib.lifecycle import (
+    DELIVERY_TABLE,
+    DeliveryEvent,
+    DeliveryState,
+    DocEvent,
+    Refuse,
+    Transition,
+    apply_delivery,
+    apply_doc,
+)
+from voucherlib.store._unit import UnitOfWork, utc_now
+from voucherlib.store.base import (
+    Actor,
+    AttachmentBlock,
+    Delivered,
+    Delivery,
+    Org,
+    Outcome,
+    Voucher,
+    VoucherRef,
+)
+
+MAX_READ, MAX_REASON = 100, 500
+
+
+class DeliveryOps(UnitOfWork):
+    """A delivery is one document sent to one destination org; its state is what peers report."""
+
+    def send(
+        self,
+        actor: Actor,
+        refs: Sequence[VoucherRef],
+        dest: Org,
+        *,
+        full_signs: bool = False,
+        operation: str | None = None,
+    ) -> list[Outcome]:
+        """Deliver each document to `dest`: the latest version, or with `full_signs` the newest complete."""
+        operation = operation or ("sendVoucherFullSigns" if full_signs else "sendVoucher")
+        self._begin(actor, operation)
+        if dest == actor.org:
+            raise ArgumentError(argument="desOrgType", rule="must differ from the sender", value=str(dest))
+        outcomes = {}
+        for ref in sorted(set(refs)):
+            doc = self._owned(actor, ref, lambda d: DocEvent.SEND)
+            deliveries = self.tx.deliveries(doc.key, lock=True)
+            state = self._state(doc, deliveries)
+            version = self._sendable(doc, newest_complete=full_signs)
+            apply_doc(doc.key, DocEvent.SEND if version else DocEvent.SEND_INCOMPLETE, state)
+            old = next((d for d in deliveries if d.dest == dest), None)
+            revised = old is not None and old.version < version
+            event = DeliveryEvent.RESEND_REVISED if revised else DeliveryEvent.SEND
+            t = apply_delivery(doc.key, event, old.state if old else None)
+            if not t.noop:
+                at = utc_now()
+                self.tx.put_delivery(
+                    Delivery(doc.key, dest, DeliveryState.NOT_RECEIVED, version, full_signs, "", at, at)
+                )
+            detail = {"dest": str(dest), "full_signs": full_signs}
+            outcomes[ref] = self._done(actor, operation, doc.key, version, None, t, detail, dest=dest)
+        return [outcomes[ref] for ref in refs]
+
+    def read(
+        self,
+        actor: Actor,
+        adm_div_code: str,
+        st_year: int,
+        vt_code: str,
+        limit: int = MAX_READ,
+        *,
+        operation: str = "readVoucherAgain",
+    ) -> list[Delivered]:
+        """Hand over documents addressed to the caller that it has not signed for, marking them received."""
+        self._begin(actor, operation)
+        VoucherRef(adm_div_code, st_year, vt_code, "-")  # checks the arguments
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_READ:
+            raise ArgumentError(argument="voucherCount", rule=f"1..{MAX_READ}", value=limit)
+        keys = self.tx.inbox(actor.org, adm_div_code, st_year, vt_code, limit)
+        handed = {}
+        for key in sorted(keys):
+            self.tx.voucher(key, lock=True)
+            d = next(d for d in self.tx.deliveries(key, lock=True) if actor.org.receives(d.dest))
+            t = self._move(actor, operation, key, d, DeliveryEvent.READ, d.reason)
+            received = dataclasses.replace(d, state=DeliveryState(int(t.after)))
+            handed[key] = Delivered(received, self.tx.version(key, d.version))
+        return [handed[key] for key in keys]
+
+    def confirm(
+        self, actor: Actor, refs: Sequence[VoucherRef], *, operation: str = "confirmVoucher"
+    ) -> list[Outcome]:
+        """Sign for documents read earlier (签收成功)."""
+        return self._answer(actor, refs, DeliveryEvent.CONFIRM, None, operation)
+
+    def confirm_fail(
+        self,
+        actor: Actor,
+        refs: Sequence[VoucherRef],
+        reasons: Sequence[str],
+        *,
+        operation: str = "confirmVoucherFail",
+    ) -> list[Outcome]:
+        """Refuse to sign for documents (签收失败), one reason per number."""
+        return self._answer(actor, refs, DeliveryEvent.CONFIRM_FAIL, reasons, operation)
+
+    def return_vouchers(
+        self,
+        actor: Actor,
+        refs: Sequence[VoucherRef],
+        reasons: Sequence[str],
+        *,
+        operation: str = "returnVoucher",
+    ) -> list[Outcome]:
+        """Return documents to their sender (退回), one reason per number."""
+        return self._answer(actor, refs, DeliveryEvent.RETURN, reasons, operation)
+
+    def receive_failed(
+        self,
+        actor: Actor,
+        refs: Sequence[VoucherRef],
+        reasons: Sequence[str],
+        *,
+        operation: str = "receiveFailed",
+    ) -> list[Outcome]:
+        """Record that documents could not be handed to the caller (status 2 / 8)."""
+        return self._answer(actor, refs, DeliveryEvent.RECEIVE_FAIL, reasons, operation)
+
+    def put_block(self, actor: Actor, block: AttachmentBlock, *, operation: str = "sendData") -> Transition:
+        """Queue one file block for the destination org type; the same block again is a no-op."""
+        self._begin(actor, operation)
+        if block.src_org_type != actor.org.type:
+            raise PermissionDenied("", org=actor.org, owner=block.src_org_type)
+        old = self.tx.attachment(block)
+        if old is not None and not old[1] and old[0] != block.data:
+            raise LifecycleError(
+                voucher="",
+                event="send-block",
+                state="queued",
+                rule=f"block {block.block_no} of {block.file_name} is queued with other data",
+            )
+        t = Transition("send-block", "absent", "queued", "重复发送" if old and not old[1] else "")
+        if not t.noop:
+            self.tx.put_attachment(block, utc_now())
+        detail = {
+            "file": block.file_name,
+            "block": f"{block.block_no}/{block.block_count}",
+            "dest": block.dest_org_type,
+        }
+        self._log(
+            actor, operation, block.voucher_no and f"{block.vt_code}/{block.voucher_no}", None, t, detail
+        )
+        return t
+
+    def take_block(
+        self, actor: Actor, adm_div_code: str, st_year: int, *, operation: str = "getData"
+    ) -> AttachmentBlock | None:
+        """The oldest block addressed to the caller's org type, marked taken; None when there is none."""
+        self._begin(actor, operation)
+        block = self.tx.take_attachment(actor.org.type, adm_div_code, st_year)
+        if block is not None:
+            t = Transition("take-block", "queued", "taken")
+            detail = {"file": block.file_name, "block": f"{block.block_no}/{block.block_count}"}
+            self._log(actor, operation, "", None, t, detail)
+        return block
+
+    def _answer(self, actor, refs, event: DeliveryEvent, reasons, operation) -> list[Outcome]:
+        self._begin(actor, operation)
+        if reasons is not None:
+            if len(reasons) != len(refs):
+                raise ArgumentError(
+                    argument="reasons", rule=f"one per voucher number ({len(refs)})", value=len(reasons)
+                )
+            for reason in reasons:
+                if not reason or len(reason) > MAX_REASON:
+                    raise ArgumentError(
+                        argument="reasons",
+                        rule=f"1..{MAX_REASON} characters",
+                        value=reason,
+                        evs_code=EVS_EMPTY if not reason else EVS_PARAM,
+                    )
+        why = dict(zip(refs, reasons or [""] * len(refs), strict=True))
+        outcomes = {}
+        for ref in sorted(set(refs)):
+            doc, d = self._addressed(actor, ref, event)
+            t = self._move(actor, operation, doc.key, d, event, why[ref])
+            outcomes[ref] = Outcome(doc.key, t, d.version, d.dest)
+        return [outcomes[ref] for ref in refs]
+
+    def _move(self, actor, operation, key, d: Delivery, event: DeliveryEvent, reason: str) -> Transition:
+        t = apply_delivery(key, event, d.state)
+        if not t.noop:
+            after = DeliveryState(int(t.after))
+            self.tx.put_delivery(dataclasses.replace(d, state=after, reason=reason, updated_at=utc_now()))
+        detail = {"dest": str(d.dest)} | ({"reason": reason} if reason else {})
+        self._log(actor, operation, key, d.version, t, detail)
+        return t
+
+    def _addressed(self, actor: Actor, ref: VoucherRef, event: DeliveryEvent) -> tuple[Voucher, Delivery]:
+        """The document with these numbers sent to the caller; the one where `event` is legal first."""
+        found = []
+        for doc in self.tx.vouchers_of(ref, lock=True):
+            found += [(doc, d) for d in self.tx.deliveries(doc.key, lock=True) if actor.org.receives(d.dest)]
+        if not found:
+            raise VoucherNotFound(ref, detail=f"no voucher with this number was sent to org {actor.org}")
+        found.sort(key=lambda pair: isinstance(DELIVERY_TABLE[(event, pair[1].state)], Refuse))
+        doc, d = found[0]
+        if doc.discarded:
+            raise LifecycleError(
+                voucher=doc.key, event=event.value, state="discarded", rule="the sender discarded it (已作废)"
+            )
+        return doc, d
+
+    def _sendable(self, doc: Voucher, *, newest_complete: bool) -> int:
+        """The version to send: the latest if complete, or the newest complete one; 0 when none is."""
+        for n in range(doc.version, 0, -1):
+            if self.tx.version(doc.key, n).complete(doc.positions):
+                return n
+            if not newest_complete:
+                return 0
+        return 0

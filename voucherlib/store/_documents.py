@@ -1,0 +1,158 @@
+"""Operations on documents: save, stamp, cancel a stamp, discard, print."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evoucher.crypto.sm3 import sm3
+from evoucher.errors import EVS_EMPTY
+from voucherlib.errors import ArgumentError, VoucherNotFound
+from voucherlib.lifecycle import DeliveryEvent, DocEvent, apply_delivery, apply_doc
+from voucherlib.store._unit import UnitOfWork, utc_now
+from voucherlib.store.base import Actor, Outcome, Stamp, Voucher, VoucherKey, VoucherRef
+
+
+class DocumentOps(UnitOfWork):
+    """Each save, stamp or cancel makes a new version; nothing stored is overwritten."""
+
+    def save(
+        self,
+        actor: Actor,
+        key: VoucherKey,
+        body: bytes,
+        *,
+        positions: Sequence[str] = (),
+        stamps: Sequence[Stamp] = (),
+        operation: str = "writeVoucher",
+    ) -> Outcome:
+        """Store new bytes (and client-made stamps) as the next version; a receipt answers its voucher."""
+        self._begin(actor, operation)
+        positions = self._positions(key, positions, stamps)
+        if not body:
+            raise ArgumentError(
+                argument="voucher", rule="must not be empty", value=b"", evs_code=EVS_EMPTY, voucher=key
+            )
+        if key.voucher_flag == 1:
+            self._answer_voucher(actor, key)
+        doc = self._mine(actor, self.tx.voucher(key, lock=True), key, allow_absent=True)
+        state = self._state(doc)
+        latest = self.tx.version(key, doc.version) if doc else None
+        same = latest is not None and (latest.body, set(latest.stamps), doc.positions) == (
+            body,
+            set(stamps),
+            positions,
+        )
+        t = apply_doc(key, DocEvent.SAVE_SAME if same else DocEvent.SAVE, state)
+        version = doc.version if t.noop else self._new_version(actor, key, doc, operation, body=body)
+        if not t.noop:
+            if doc:
+                self.tx.remove_stamps(key, version)
+            for stamp in stamps:
+                self.tx.add_stamp(key, stamp, version)
+            self._put(doc, key, actor.org, positions, version=version, discarded=False)
+        detail = {
+            "positions": list(positions),
+            "stamped": sorted(s.position for s in stamps),
+            "sm3": sm3(body).hex(),
+        }
+        return self._done(actor, operation, key, version, state, t, detail)
+
+    def stamp(
+        self, actor: Actor, key: VoucherKey, stamp: Stamp, *, operation: str = "signStampByNos"
+    ) -> Outcome:
+        """Add a stamp or signature at one configured position, as a new version."""
+        self._begin(actor, operation)
+        doc = self._mine(actor, self.tx.voucher(key, lock=True), key)
+        self._check_position(doc, stamp.position)
+        state = self._state(doc)
+        stamped = stamp.position in self.tx.version(key, doc.version).stamped
+        t = apply_doc(key, DocEvent.STAMP_AGAIN if stamped else DocEvent.STAMP, state)
+        version = doc.version
+        if not t.noop:
+            version = self._new_version(actor, key, doc, operation)
+            self.tx.add_stamp(key, stamp, version)
+            self._put(doc, key, doc.owner, doc.positions, version=version)
+        detail = {"position": stamp.position, "kind": stamp.kind, "stamp_cert": stamp.cert_id}
+        return self._done(actor, operation, key, version, state, t, detail)
+
+    def cancel_stamp(
+        self, actor: Actor, ref: VoucherRef, position: str, *, operation: str = "cancelStampWithPosition"
+    ) -> Outcome:
+        """Remove the stamp at `position` (撤销签章) as a new version."""
+        self._begin(actor, operation)
+        doc = self._owned(actor, ref, lambda d: DocEvent.CANCEL_STAMP)
+        self._check_position(doc, position)
+        state = self._state(doc)
+        stamped = position in self.tx.version(doc.key, doc.version).stamped
+        t = apply_doc(doc.key, DocEvent.CANCEL_STAMP if stamped else DocEvent.CANCEL_UNSTAMPED, state)
+        version = doc.version
+        if not t.noop:
+            version = self._new_version(actor, doc.key, doc, operation)
+            self.tx.remove_stamps(doc.key, version, position)
+            self._put(doc, doc.key, doc.owner, doc.positions, version=version)
+        return self._done(actor, operation, doc.key, version, state, t, {"position": position})
+
+    def discard(
+        self, actor: Actor, refs: Sequence[VoucherRef], *, operation: str = "discardVoucher"
+    ) -> list[Outcome]:
+        """Void the caller's documents (作废) unless a peer signed for them."""
+        self._begin(actor, operation)
+        outcomes = {}
+        for ref in sorted(set(refs)):
+            doc = self._owned(actor, ref, lambda d: DocEvent.DISCARD)
+            state = self._state(doc)
+            t = apply_doc(doc.key, DocEvent.DISCARD, state)
+            if not t.noop:
+                self._put(doc, doc.key, doc.owner, doc.positions, discarded=True)
+            outcomes[ref] = self._done(actor, operation, doc.key, doc.version, state, t, {})
+        return [outcomes[ref] for ref in refs]
+
+    def record_print(self, actor: Actor, ref: VoucherRef, *, operation: str = "printVoucher") -> int:
+        """Count one print of a document the caller owns or received; returns the new count."""
+        self._begin(actor, operation)
+        doc = self.visible(actor.org, ref)
+        doc = self.tx.voucher(doc.key, lock=True)
+        state = self._state(doc)
+        t = apply_doc(doc.key, DocEvent.PRINT, state)
+        self._put(doc, doc.key, doc.owner, doc.positions, print_count=doc.print_count + 1)
+        self._done(actor, operation, doc.key, doc.version, state, t, {"print_count": doc.print_count + 1})
+        return doc.print_count + 1
+
+    def _answer_voucher(self, actor: Actor, key: VoucherKey) -> None:
+        """A receipt may only be saved by an org that signed for the voucher it answers."""
+        voucher = self.tx.voucher(key.ref.key(0), lock=True)
+        if voucher is None:
+            raise VoucherNotFound(key.ref.key(0), detail="a receipt needs its voucher in the library")
+        sent = [d for d in self.tx.deliveries(voucher.key) if actor.org.receives(d.dest)]
+        apply_delivery(voucher.key, DeliveryEvent.ANSWER, max((d.state for d in sent), default=None))
+
+    def _positions(
+        self, key: VoucherKey, positions: Sequence[str], stamps: Sequence[Stamp]
+    ) -> tuple[str, ...]:
+        positions = tuple(positions)
+        for position in positions:
+            Stamp(position, "stamp", "-", b"-")  # checks the position id
+        if len(set(positions)) != len(positions):
+            raise ArgumentError(argument="positions", rule="no position twice", value=positions, voucher=key)
+        wrong = [s.position for s in stamps if s.position not in positions]
+        if wrong or len({s.position for s in stamps}) != len(stamps):
+            raise ArgumentError(
+                argument="stamps",
+                rule=f"one per configured position {list(positions)}",
+                value=[s.position for s in stamps],
+                voucher=key,
+            )
+        return positions
+
+    def _check_position(self, doc: Voucher, position: str) -> None:
+        if position not in doc.positions:
+            rule = f"one of the configured positions {list(doc.positions)}"
+            raise ArgumentError(argument="stampPosition", rule=rule, value=position, voucher=doc.key)
+
+    def _new_version(
+        self, actor: Actor, key: VoucherKey, doc: Voucher | None, change: str, *, body=None
+    ) -> int:
+        n = doc.version + 1 if doc else 1
+        body_version = n if body is not None else self.tx.body_version(key)
+        self.tx.add_version(key, n, body, body_version, change, actor.cert_id, utc_now())
+        return n
