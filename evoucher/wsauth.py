@@ -35,6 +35,7 @@ from lxml import etree
 from evoucher.crypto import sm2
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import EVS_PARAM, EVS_PERMISSION, EvoucherError
+from evoucher.pki.x509 import certificate_public_key
 
 NAMESPACE = "urn:guoku:wsauth:1"
 SCHEME = "GUOKU-WSAUTH-1"
@@ -149,11 +150,10 @@ def read_header(soap_header: etree._Element | None) -> AuthHeader:
 
 
 @functools.lru_cache(maxsize=1024)
-def certificate_public_key(cert_der: bytes) -> sm2.PublicKey:
+def _public_key(cert_der: bytes) -> sm2.PublicKey:
     """The SM2 point in a DER certificate's SubjectPublicKeyInfo (EVS100 if there is none)."""
     try:
-        cert = x509.Certificate.load(cert_der, strict=True)
-        return sm2.PublicKey.from_bytes(cert.public_key["public_key"].native)
+        return certificate_public_key(x509.Certificate.load(cert_der, strict=True))
     except (ValueError, TypeError, KeyError) as exc:
         raise _refuse(
             f"Certificate is not a DER X.509 certificate with an SM2 key ({exc})", EVS_PARAM
@@ -222,7 +222,7 @@ class Verifier:
         message = signing_input(
             service=service, cert_id=auth.cert_id, created=auth.created, nonce=auth.nonce, body=body
         )
-        if not sm2.verify(certificate_public_key(auth.certificate), message, auth.signature):
+        if not sm2.verify(_public_key(auth.certificate), message, auth.signature):
             raise _refuse(f"Signature does not verify with the certificate of CertID {auth.cert_id!r}")
         why = self.nonces.remember((auth.cert_id, auth.nonce), auth.created_at, now - self.window)
         if why is not None:

@@ -1,7 +1,8 @@
 """SOAP 1.1 envelopes: read a request into (operation, typed arguments), write responses.
 
-Requests go through `evoucher.codec.safe.parse_document`, so DTDs, entities, processing
-instructions, bad encodings and oversize documents are refused before lxml sees a byte.
+Requests go through `evoucher.interface.read_envelope` (the codec's `parse_document`), so
+DTDs, entities, processing instructions, bad encodings and oversize documents are refused
+before lxml sees a byte.
 Arguments are matched by name, or by position when none of the names are ours (Axis clients
 generated from another WSDL send `in0`, `in1`, …: VL-WIRE-005); `xsi:type` is ignored.
 """
@@ -15,13 +16,11 @@ from typing import Any
 
 from lxml import etree
 
-from evoucher.codec.safe import decode_base64, encode_base64, parse_document
+from evoucher.codec.safe import decode_base64, encode_base64
 from evoucher.errors import EVS_EMPTY, EVS_PARAM
-from evoucher.interface import NAMESPACE, Operation, Param
+from evoucher.interface import NAMESPACE, SOAP_ENV, XSI, Operation, Param, read_envelope
 from voucherlib.soap.faults import Fault, RequestFault
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSD = "http://www.w3.org/2001/XMLSchema"
 DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024  # a 3 MB attachment block, base64 twice, fits
 _NSMAP = {"soapenv": SOAP_ENV, "xsd": XSD, "xsi": XSI}
@@ -47,7 +46,7 @@ def _children(element: etree._Element) -> list[etree._Element]:
 
 def parse_request(data: bytes, *, limit: int = DEFAULT_MAX_REQUEST_BYTES) -> SoapRequest:
     """Check and parse a SOAP 1.1 request; anything else is an EVS100/EVS111 error."""
-    envelope, _ = parse_document(data, limit=limit, root=(f"{{{SOAP_ENV}}}Envelope",), what="SOAP request")
+    envelope = read_envelope(data, limit=limit, what="SOAP request")
     parts = _children(envelope)
     header = parts.pop(0) if parts and parts[0].tag == f"{{{SOAP_ENV}}}Header" else None
     if len(parts) != 1 or parts[0].tag != f"{{{SOAP_ENV}}}Body":

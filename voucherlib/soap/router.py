@@ -87,7 +87,7 @@ def create_soap_router(
     auth: AuthMode = "required",
     resolve_caller: wsauth.ResolveCaller | None = None,
     verifier: wsauth.Verifier | None = None,
-    max_parsedbytes: int = DEFAULT_MAX_REQUEST_BYTES,
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
 ) -> APIRouter:
     """A router serving `/realware/services/<Name>` for the four services under one profile.
 
@@ -118,7 +118,7 @@ def create_soap_router(
             return _fault_response(fault, status=404)
         op_name = None
         try:
-            parsed = parse_request(await _read_body(request, max_parsedbytes), limit=max_parsedbytes)
+            parsed = parse_request(await _read_body(request, max_request_bytes), limit=max_request_bytes)
             op_name = parsed.operation
             op = _operation(service, profile, op_name)
             if auth == "required":
