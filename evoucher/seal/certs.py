@@ -82,11 +82,11 @@ class Cert:
     x509: x509.Certificate
     public_key: sm2.PublicKey
 
-    @property
+    @functools.cached_property
     def subject(self) -> str:
         return self.x509.subject.rfc4514_string()
 
-    @property
+    @functools.cached_property
     def issuer(self) -> str:
         return self.x509.issuer.rfc4514_string()
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from asn1crypto import core
+from asn1crypto import core, parser
 
 from evoucher.errors import HostileInputError, SealError
 from evoucher.seal import asn1_v1, asn1_v4
@@ -52,6 +52,7 @@ class Seal:
     signature_algorithm: str  # dotted OID
     signed_value: bytes
     signed_bytes: bytes  # exactly what the maker signed
+    extensions: tuple[tuple[str, bool, bytes], ...]  # SES_SealInfo.extDatas: (extnID, critical, value)
     deviations: tuple[str, ...]  # tolerated departures from the standard
 
     @property
@@ -83,18 +84,21 @@ class Signature:
     signature_algorithm: str
     signature: bytes
     tbs_bytes: bytes  # exactly what the signer signed
+    extensions: tuple[tuple[str, bool, bytes], ...]  # v4 TBS_Sign.extDatas
     has_time_stamp: bool
 
 
-def _children(der: bytes) -> list[core.Asn1Value]:
-    class _Any(core.SequenceOf):
-        _child_spec = core.Any
-
-    return list(_Any.load(der, strict=True))
-
-
-def _count(der: bytes) -> int:
-    return len(_children(der))
+def _children(der: bytes) -> list[tuple[int, int, bytes]]:
+    """(class, tag, contents) of each element of a constructed value, from the TLV headers only."""
+    _, method, _, _, contents, _ = parser.parse(der, strict=True)
+    if method != 1:
+        raise SealError("expected a SEQUENCE, found a primitive value")
+    found = []
+    while contents:
+        cls, _, tag, header, inner, trailer = parser.parse(contents)
+        found.append((cls, tag, inner))
+        contents = contents[len(header) + len(inner) + len(trailer) :]
+    return found
 
 
 def _utc(t: datetime) -> datetime:
@@ -149,6 +153,7 @@ def _seal_parts(seal: asn1_v4.SESeal | asn1_v1.SESeal, version: int) -> Seal:
         signature_algorithm=alg.dotted,
         signed_value=value.native,
         signed_bytes=signed,
+        extensions=_extensions(info["ext_datas"]),
         deviations=tuple(deviations),
     )
 
@@ -179,7 +184,7 @@ def _decode(what: str, der: bytes, build):
 
 
 def _version(der: bytes, what: str) -> int:
-    n = _count(der)
+    n = len(_children(der))
     if n == 2:
         return 1
     if n >= 4:
@@ -187,11 +192,15 @@ def _version(der: bytes, what: str) -> int:
     raise SealError(f"{what} has {n} elements; v1 has 2, v4 has 4 or 5")
 
 
+def _extensions(value: asn1_v4.ExtensionDatas) -> tuple[tuple[str, bool, bytes], ...]:
+    """(extnID, critical, extnValue) of each ExtData; an absent OPTIONAL gives ()."""
+    return tuple((e["extn_id"].dotted, e["critical"].native, e["extn_value"].native) for e in value)
+
+
 def _load_seal(der: bytes) -> Seal:
     version = _version(der, "SES_Seal")
     cls = asn1_v4.SESeal if version == 4 else asn1_v1.SESeal
     seal = cls.load(der, strict=True)
-    assert seal.native is not None  # parse every field now, so errors surface here
     return _seal_parts(seal, version)
 
 
@@ -199,7 +208,6 @@ def _load_signature(der: bytes) -> Signature:
     version = _version(der, "SES_Signature")
     cls = asn1_v4.SESSignature if version == 4 else asn1_v1.SESSignature
     sig = cls.load(der, strict=True)
-    assert sig.native is not None
     tbs = sig["to_sign"]
     seal = _seal_parts(tbs["eseal"], version)
     if version == 4:
@@ -223,6 +231,7 @@ def _load_signature(der: bytes) -> Signature:
         signature_algorithm=alg.dotted,
         signature=value.native,
         tbs_bytes=tbs.dump(),
+        extensions=_extensions(tbs["ext_datas"]) if version == 4 else (),
         has_time_stamp=has_ts,
     )
 
@@ -240,14 +249,12 @@ def load_signature(der: bytes) -> Signature:
 def is_signature(der: bytes) -> bool:
     """True for an SES_Signature (its first element, TBS_Sign, starts with INTEGER version);
     False for an SES_Seal (whose first element starts with a SEQUENCE, the header)."""
-
-    def first(data: bytes) -> bytes:
-        return _children(data)[0].dump()
-
     try:
-        return first(first(der))[0] == 0x02  # universal INTEGER
+        first = _children(der)[0][2]
+        cls, _, tag, _, _, _ = parser.parse(first)
     except (ValueError, TypeError, IndexError) as exc:
         raise SealError(f"neither SES_Seal nor SES_Signature: {exc}") from None
+    return (cls, tag) == (0, core.Integer.tag)
 
 
 def load(der: bytes) -> Seal | Signature:

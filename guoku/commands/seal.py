@@ -110,8 +110,18 @@ def _seal_facts(seal: Any) -> dict[str, Any]:
         "certificates": [_cert_facts(seal.maker_cert, "maker")]
         + [_cert_facts(der, f"certList[{i}]") for i, der in enumerate(seal.signer_certs)],
         "cert_digests": [{"type": t, "value": v.hex()} for t, v in seal.cert_digests],
+        "extensions": _extensions(seal.extensions),
         "deviations": list(seal.deviations),
     }
+
+
+def _extensions(extensions: tuple[tuple[str, bool, bytes], ...]) -> list[dict[str, Any]]:
+    return [{"id": oid, "critical": critical, "bytes": len(value)} for oid, critical, value in extensions]
+
+
+def _print_extensions(extensions: list[dict[str, Any]], indent: str) -> None:
+    for e in extensions:
+        print(f"{indent}extension {e['id']}{' (critical)' if e['critical'] else ''}, {e['bytes']} bytes")
 
 
 def inspect_facts(der: bytes) -> dict[str, Any]:
@@ -130,6 +140,7 @@ def inspect_facts(der: bytes) -> dict[str, Any]:
         "data_hash": decoded.data_hash.hex(),
         "signer": _cert_facts(decoded.signer_cert, "signer"),
         "time_stamp": decoded.has_time_stamp,
+        "extensions": _extensions(decoded.extensions),
         "seal": _seal_facts(decoded.seal),
     }
 
@@ -153,6 +164,7 @@ def _print_seal(s: dict[str, Any], indent: str = "") -> None:
         _print_cert(c, indent)
     for d in s["cert_digests"]:
         print(f"{indent}certList digest {d['type']} {d['value']}")
+    _print_extensions(s["extensions"], indent)
     for d in s["deviations"]:
         print(f"{indent}deviation: {d}")
 
@@ -179,6 +191,7 @@ def run_inspect(args: argparse.Namespace) -> int:
         print(f"propertyInfo {facts['property_info']}")
         print(f"dataHash {facts['data_hash']}" + ("  (+ timeStamp)" if facts["time_stamp"] else ""))
         _print_cert(facts["signer"], "")
+        _print_extensions(facts["extensions"], "")
         _print_seal(facts["seal"], "  ")
     return EXIT_FAIL if facts["kind"] is None else EXIT_OK
 

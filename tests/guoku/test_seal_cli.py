@@ -105,3 +105,13 @@ def test_bad_policy_name_is_an_argparse_usage_error(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["seal", "verify", ZJ, "--policy", "lenient"])
     assert exc.value.code == 2
+
+
+def test_inspect_shows_extension_data(capsys):
+    code, out, _ = run(capsys, "inspect", str(SEALS / "gov_shandong_v4_rawsig_SignedValue.dat"), "--json")
+    facts = json.loads(out)
+    assert code == 0
+    assert [e["id"] for e in facts["extensions"]] == ["1.3.6.1.5.5.7.1.4"]
+    assert facts["extensions"][0]["critical"] is True
+    code, out, _ = run(capsys, "inspect", str(SEALS / "ofdrw_SESealData_hebei.der"))
+    assert "extension 1.2.156.112600.7.3, 35 bytes" in out
