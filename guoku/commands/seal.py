@@ -241,7 +241,8 @@ def run_verify(args: argparse.Namespace) -> int:
         )
         print(f"{args.file}: {verdict}  ({report.kind} v{report.version}, policy {report.policy})")
         for check in report.checks:
-            print(f"  {check.outcome.value:<8} {check.name:<22} {check.detail}")
+            why = f"[{check.sub_indication.value}] " if check.sub_indication else ""
+            print(f"  {check.outcome.value:<8} {check.name:<22} {why}{check.detail}")
         if report.failure_msg:
             print(f"  => {report.failure_msg}")
     return EXIT_OK if report.indication is Indication.PASSED else EXIT_FAIL
