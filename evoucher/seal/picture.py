@@ -57,7 +57,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont | None:
 def _png(image: Image.Image) -> bytes:
     # a 16-colour palette keeps the picture a few KB: every stamp carries its seal, picture included
     out = io.BytesIO()
-    image.quantize(colors=16, method=Image.Quantize.FASTOCTREE).save(out, format="PNG", optimize=True)
+    image.quantize(colors=16, method=Image.Quantize.FASTOCTREE).save(out, format="PNG")
     return out.getvalue()
 
 
