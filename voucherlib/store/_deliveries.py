@@ -212,10 +212,11 @@ class DeliveryOps(UnitOfWork):
             raise VoucherNotFound(ref, detail=f"no voucher with this number was sent to org {actor.org}")
         found.sort(key=lambda pair: isinstance(DELIVERY_TABLE[(event, pair[1].state)], Refuse))
         doc, d = found[0]
-        if doc.discarded:
-            raise LifecycleError(
-                voucher=doc.key, event=event.value, state="discarded", rule="the sender discarded it (已作废)"
-            )
+        gone = "the sender discarded it (已作废)" if doc.discarded else ""
+        if d.version < doc.body_version:
+            gone = "the sender replaced it since; read it again"
+        if gone:
+            raise LifecycleError(voucher=doc.key, event=event.value, state="superseded", rule=gone)
         return doc, d
 
     def _sendable(self, doc: Voucher, *, newest_complete: bool) -> int:

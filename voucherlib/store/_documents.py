@@ -37,11 +37,8 @@ class DocumentOps(UnitOfWork):
         doc = self._mine(actor, self.tx.voucher(key, lock=True), key, allow_absent=True)
         state = self._state(doc)
         latest = self.tx.version(key, doc.version) if doc else None
-        same = latest is not None and (latest.body, set(latest.stamps), doc.positions) == (
-            body,
-            set(stamps),
-            positions,
-        )
+        same = latest is not None and latest.body == body and doc.positions == positions
+        same = same and set(latest.stamps) == set(stamps)
         t = apply_doc(key, DocEvent.SAVE_SAME if same else DocEvent.SAVE, state)
         version = doc.version if t.noop else self._new_version(actor, key, doc, operation, body=body)
         if not t.noop:
@@ -49,7 +46,7 @@ class DocumentOps(UnitOfWork):
                 self.tx.remove_stamps(key, version)
             for stamp in stamps:
                 self.tx.add_stamp(key, stamp, version)
-            self._put(doc, key, actor.org, positions, version=version, discarded=False)
+            self._put(doc, key, actor.org, positions, version=version, body_version=version, discarded=False)
         detail = {
             "positions": list(positions),
             "stamped": sorted(s.position for s in stamps),
@@ -153,6 +150,6 @@ class DocumentOps(UnitOfWork):
         self, actor: Actor, key: VoucherKey, doc: Voucher | None, change: str, *, body=None
     ) -> int:
         n = doc.version + 1 if doc else 1
-        body_version = n if body is not None else self.tx.body_version(key)
+        body_version = n if body is not None else doc.body_version
         self.tx.add_version(key, n, body, body_version, change, actor.cert_id, utc_now())
         return n

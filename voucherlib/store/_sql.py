@@ -23,7 +23,8 @@ from voucherlib.store.schema import KEY_COLS, SCHEMA_VERSION, ddl
 WHERE_KEY = "adm_div_code=? AND st_year=? AND vt_code=? AND voucher_no=? AND voucher_flag=?"
 WHERE_REF = "adm_div_code=? AND st_year=? AND vt_code=? AND voucher_no=?"
 V_COLS = (
-    f"{KEY_COLS}, owner_type, owner_id, positions, version, discarded, print_count, created_at, updated_at"
+    f"{KEY_COLS}, owner_type, owner_id, positions, version, body_version, discarded, print_count,"
+    " created_at, updated_at"
 )
 D_COLS = f"{KEY_COLS}, dest_type, dest_id, state, version, full_signs, reason, sent_at, updated_at"
 A_COLS = "seq, at, actor, org, operation, voucher, version, status_before, status_after, detail, hash"
@@ -54,7 +55,7 @@ def _key(key: VoucherRef) -> tuple:
 def _voucher(row: tuple) -> Voucher:
     positions = tuple(json.loads(row[7]))
     owner = Org(row[5], row[6])
-    return Voucher(VoucherKey(*row[:5]), owner, positions, row[8], bool(row[9]), row[10], row[11], row[12])
+    return Voucher(VoucherKey(*row[:5]), owner, positions, row[8], row[9], bool(row[10]), *row[11:14])
 
 
 def _delivery(row: tuple) -> Delivery:
@@ -91,14 +92,15 @@ class SqlTx:
         return [_voucher(row) for row in self.run(sql, _key(ref)).fetchall()]
 
     def put_voucher(self, v: Voucher) -> None:
-        values = (v.owner.type, v.owner.id, json.dumps(list(v.positions)), v.version, int(v.discarded))
+        values = (v.owner.type, v.owner.id, json.dumps(list(v.positions)), v.version, v.body_version)
         self.run(
-            f"INSERT INTO vouchers ({V_COLS}) VALUES ({', '.join('?' * 13)})"
+            f"INSERT INTO vouchers ({V_COLS}) VALUES ({', '.join('?' * 14)})"
             f" ON CONFLICT ({KEY_COLS}) DO UPDATE SET owner_type=excluded.owner_type,"
             " owner_id=excluded.owner_id, positions=excluded.positions,"
-            " version=excluded.version, discarded=excluded.discarded, print_count=excluded.print_count,"
+            " version=excluded.version, body_version=excluded.body_version, discarded=excluded.discarded,"
+            " print_count=excluded.print_count,"
             " updated_at=excluded.updated_at",
-            (*_key(v.key), *values, v.print_count, v.created_at, v.updated_at),
+            (*_key(v.key), *values, int(v.discarded), v.print_count, v.created_at, v.updated_at),
         )
 
     def add_version(
@@ -183,7 +185,8 @@ class SqlTx:
             f"SELECT d.{KEY_COLS.replace(', ', ', d.')} FROM deliveries d JOIN vouchers v USING ({KEY_COLS})"
             " WHERE d.dest_type=? AND d.dest_id IN ('', ?)"
             " AND d.adm_div_code=? AND d.st_year=? AND d.vt_code=?"
-            f" AND d.state IN ({marks}) AND v.discarded=0 ORDER BY d.sent_at, d.voucher_no LIMIT ?",
+            f" AND d.state IN ({marks}) AND v.discarded=0 AND d.version >= v.body_version"
+            " ORDER BY d.sent_at, d.voucher_no LIMIT ?",
             (org.type, org.id, adm_div_code, st_year, vt_code, *map(int, READABLE), limit),
         ).fetchall()
         return [VoucherKey(*row) for row in rows]
@@ -261,11 +264,6 @@ class SqlTx:
             values = [getattr(entry, name) for name in A_COLS.split(", ")]
             self.run(f"INSERT INTO audit ({A_COLS}) VALUES ({', '.join('?' * 11)})", tuple(values))
         self.run("UPDATE audit_head SET seq=?, hash=? WHERE id=1", (entries[-1].seq, entries[-1].hash))
-
-    def body_version(self, key: VoucherKey) -> int:
-        """The last version that changed the bytes (later versions only changed stamps)."""
-        sql = f"SELECT MAX(version) FROM versions WHERE {WHERE_KEY} AND body IS NOT NULL"
-        return self.run(sql, _key(key)).fetchone()[0]
 
     def audit_page(self, *, after: int = 0, limit: int = 1000, voucher: str = "") -> list[AuditEntry]:
         where = "seq > ?" + (" AND voucher=?" if voucher else "")

@@ -73,11 +73,12 @@ class UnitOfWork(Queries):
         if doc is None:
             return doc_state(exists=False, discarded=False, deliveries=())
         deliveries = self.tx.deliveries(doc.key) if deliveries is None else deliveries
-        return doc_state(exists=True, discarded=doc.discarded, deliveries=(d.state for d in deliveries))
+        current = (d.state for d in deliveries if d.version >= doc.body_version)  # older bytes: superseded
+        return doc_state(exists=True, discarded=doc.discarded, deliveries=current)
 
     def _put(self, doc: Voucher | None, key: VoucherKey, owner: Org, positions, **changes) -> None:
         at = utc_now()
-        base = doc or Voucher(key, owner, positions, 0, False, 0, at, at)
+        base = doc or Voucher(key, owner, positions, 0, 0, False, 0, at, at)
         self.tx.put_voucher(
             dataclasses.replace(base, owner=owner, positions=positions, updated_at=at, **changes)
         )

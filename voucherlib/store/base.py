@@ -154,6 +154,7 @@ class Voucher:
     owner: Org
     positions: tuple[str, ...]  # configured stamp positions (the type's template)
     version: int  # latest version
+    body_version: int  # the version that last changed the bytes: older deliveries are superseded
     discarded: bool
     print_count: int
     created_at: str

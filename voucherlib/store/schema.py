@@ -16,7 +16,8 @@ DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vouchers (
     {KEY}, owner_type TEXT NOT NULL, owner_id TEXT NOT NULL, positions TEXT NOT NULL,
-    version INTEGER NOT NULL, discarded INTEGER NOT NULL, print_count INTEGER NOT NULL,
+    version INTEGER NOT NULL, body_version INTEGER NOT NULL, discarded INTEGER NOT NULL,
+    print_count INTEGER NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     PRIMARY KEY ({KEY_COLS}));
 CREATE TABLE IF NOT EXISTS versions (
