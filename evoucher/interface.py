@@ -216,7 +216,7 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("exportPDF", _HEAD + "pageNo:int voucherNo", "base64Binary", "PDF of one copy (联) of a voucher"),
     # attachment channel (绿色通道)
     _op("sendData", "certID admDivCode srcOrgType decOrgType stYear:int data:b64", "void",
-        "send one attachment block (≤3 MB, base64 <File> document)"),
+        "send one attachment block (≤3 MB, a base64 File document)"),
     _op("getData", "certID stYear:int admDivCode", "base64Binary", "fetch the next attachment block"),
 )  # fmt: skip
 OPERATION_BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}

@@ -56,8 +56,19 @@ class Caller:
     cert_der: bytes | None = None
 
 
-def trust_presented_certificate(cert_id: str, cert_der: bytes | None) -> Caller:
-    """Default `resolve_caller`: proof of key possession only, no chain or permission check."""
+def caller_named_by_certificate(cert_id: str, cert_der: bytes | None) -> Caller:
+    """Default `resolve_caller`: the certificate's subject serialNumber must be the CertID.
+
+    That is how the test PKI names certIDs (evoucher.pki.x509.build_name). No chain, validity
+    or permission check: the service plugs in its own resolver with the environment's CA.
+    """
+    if cert_der is not None:
+        subject = x509.Certificate.load(cert_der)["tbs_certificate"]["subject"].native
+        if subject.get("serial_number") != cert_id:
+            named = subject.get("serial_number")
+            raise _refuse(
+                f"the certificate names certID {named!r} in its subject serialNumber, not {cert_id!r}"
+            )
     return Caller(cert_id, cert_der)
 
 

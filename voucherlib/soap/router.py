@@ -93,13 +93,14 @@ def create_soap_router(
 
     `auth="off"` skips the CallerAuth header and takes the certID argument on trust (for
     libraries and tools that do not implement it); `resolve_caller(cert_id, cert_der)` then gets
-    `cert_der=None`. The default `resolve_caller` checks no chain (wsauth.trust_presented_certificate).
+    `cert_der=None`. The default `resolve_caller` (wsauth.caller_named_by_certificate) checks
+    only that the certificate names the CertID, no chain.
     """
     if profile not in PROFILES:
         raise ValueError(f"create_soap_router: profile must be one of {PROFILES}, got {profile!r}")
     if auth not in ("required", "off"):
         raise ValueError(f"create_soap_router: auth must be 'required' or 'off', got {auth!r}")
-    resolve = resolve_caller or wsauth.trust_presented_certificate
+    resolve = resolve_caller or wsauth.caller_named_by_certificate
     check = verifier or wsauth.Verifier()
     router = APIRouter()
 
