@@ -286,18 +286,22 @@ def revoke(
         crl_number=len(manifest["ca"]["crls"]),
     )
     when = (at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in reason)
     try:
-        ca.revoke(holder.serial, at=when, reason=snake)
+        revocation = ca.revoke(holder.serial, at=when, reason=reason)
     except ValueError as exc:
         raise ValueError(f"{cert_id}: {exc}") from None
     signed = ca.sign_crl(this_update=when)
     path = f"ca/crl-{ca.crl_number:04d}.pem"
     (root / path).write_bytes(to_pem(signed))
     manifest["ca"]["crls"].append(path)
-    record = RevokedCert(holder.serial, cert_id, snake, when)
+    record = RevokedCert(holder.serial, cert_id, revocation.reason, when)
     manifest["revoked"].append(
-        {"serial": f"{holder.serial:x}", "cert_id": cert_id, "reason": snake, "at": when.isoformat()}
+        {
+            "serial": f"{holder.serial:x}",
+            "cert_id": cert_id,
+            "reason": revocation.reason,
+            "at": when.isoformat(),
+        }
     )
     _write_manifest(root, manifest)
     return record

@@ -147,17 +147,33 @@ def sign_certificate(
     )
 
 
+# RFC 5280 CRLReason names, as OpenSSL and our CLI spell them -> asn1crypto's names
+REASONS = {
+    "unspecified": "unspecified",
+    "keyCompromise": "key_compromise",
+    "cACompromise": "ca_compromise",
+    "affiliationChanged": "affiliation_changed",
+    "superseded": "superseded",
+    "cessationOfOperation": "cessation_of_operation",
+    "certificateHold": "certificate_hold",
+    "removeFromCRL": "remove_from_crl",
+    "privilegeWithdrawn": "privilege_withdrawn",
+    "aACompromise": "aa_compromise",
+}
+
+
 @dataclass(frozen=True)
 class Revocation:
-    """One revoked serial: when and why (an RFC 5280 CRLReason name, e.g. `key_compromise`)."""
+    """One revoked serial: when and why (`key_compromise` or the RFC 5280 `keyCompromise`)."""
 
     serial: int
     revoked_at: datetime
     reason: str = "unspecified"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", REASONS.get(self.reason, self.reason))
         if self.reason not in crl.CRLReason._map.values():
-            known = ", ".join(sorted(crl.CRLReason._map.values()))
+            known = ", ".join(REASONS)
             raise ValueError(f"unknown revocation reason {self.reason!r}; one of {known}")
 
 
