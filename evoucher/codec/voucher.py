@@ -7,15 +7,15 @@ it back unchanged; building (and changing fields, re-encoding) always writes the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from lxml import etree
 
-from evoucher.codec import tree, writing
+from evoucher.codec import writing
 from evoucher.codec.safe import MAX_VOUCHER_BYTES, parse_document
-from evoucher.errors import CodecError, FieldError
+from evoucher.errors import CodecError, FieldError, HostileInputError
 
 _NOTHING: Mapping = MappingProxyType({})
 
@@ -48,31 +48,50 @@ class Voucher:
         return self.header.get("StYear", "")
 
 
-def _named(element: etree._Element, path: str) -> None:
-    if not isinstance(element.tag, str) or not writing.NAME.fullmatch(element.tag):
-        raise CodecError(f"{path}: element name {element.tag!r} is not allowed (plain ASCII, no namespace)")
+# The shape is checked by a few XPath queries run in C; Python only locates what they find.
+_TOO_DEEP = etree.XPath("/*/*[not(self::DetailList)]/* | /*/DetailList/*/*/*")
+_NOT_DETAIL = etree.XPath("/*/DetailList/*[not(self::Detail)]")
+_ATTRIBUTE = etree.XPath("//@*")
+_STRAY_TEXT = etree.XPath("(/* | /*/DetailList | /*/DetailList/Detail)/text()[normalize-space()]")
 
 
-def _fields(children: Iterable[etree._Element], path: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for child in children:
-        where = f"{path}/{child.tag}"
-        _named(child, where)
-        value = tree.leaf(child, where)
-        if child.tag in values:
-            raise CodecError(f"{where}: the field appears twice")
-        values[child.tag] = value
+def _path(element: etree._Element) -> str:
+    return element.getroottree().getpath(element).lstrip("/")
+
+
+def _check_shape(root: etree._Element) -> None:
+    """Voucher/field or Voucher/DetailList/Detail/field, nothing else: no attributes, no stray text."""
+    deep = _TOO_DEEP(root)
+    if deep:
+        raise HostileInputError(
+            f"{_path(deep[0])}: nesting too deep (a field holds text only; "
+            "a Voucher is at most Voucher/DetailList/Detail/field)"
+        )
+    other = _NOT_DETAIL(root)
+    if other:
+        raise CodecError(f"{_path(other[0])}: only <Detail> is allowed in a DetailList")
+    attribute = _ATTRIBUTE(root)
+    if attribute:
+        raise CodecError(
+            f"{_path(attribute[0].getparent())}/@{attribute[0].attrname}: attributes are not allowed"
+        )
+    text = _STRAY_TEXT(root)
+    if text:
+        where = "after the element " if text[0].is_tail else ""
+        raise CodecError(f"{_path(text[0].getparent())}: text {text[0].strip()[:20]!r} {where}is not allowed")
+
+
+def _fields(parent: etree._Element, names: list[str]) -> dict[str, str]:
+    """Tag -> text of the children (which are leaves by now); a repeated tag is refused."""
+    values = {child.tag: child.text or "" for child in parent}
+    if len(values) != len(parent):
+        seen: set[str] = set()
+        for child in parent:
+            if child.tag in seen:
+                raise CodecError(f"{_path(child)}: the element appears twice")
+            seen.add(child.tag)
+    names.extend(values)
     return values
-
-
-def _details(detail_list: etree._Element) -> tuple[Mapping[str, str], ...]:
-    tree.container(detail_list, "Voucher/DetailList")
-    rows = []
-    for i, detail in enumerate(tree.repeated_children(detail_list, "Voucher/DetailList", "Detail"), 1):
-        path = f"Voucher/DetailList/Detail[{i}]"
-        tree.container(detail, path)
-        rows.append(MappingProxyType(_fields(detail, path)))
-    return tuple(rows)
 
 
 def parse_voucher(data: bytes) -> Voucher:
@@ -80,25 +99,25 @@ def parse_voucher(data: bytes) -> Voucher:
     if not isinstance(data, bytes):
         raise CodecError(f"Voucher: expected bytes, got {type(data).__name__}")
     root, encoding = parse_document(data, limit=MAX_VOUCHER_BYTES, root=("Voucher",), what="Voucher")
-    _named(root, "Voucher")
-    tree.container(root, "Voucher")
-    details: tuple[Mapping[str, str], ...] | None = None
-    header_fields = []
-    for child in root:
-        if child.tag != "DetailList":
-            header_fields.append(child)
-        elif details is not None:
-            raise CodecError("Voucher/DetailList: appears twice")
-        else:
-            details = _details(child)
-    header = _fields(header_fields, "Voucher")
+    _check_shape(root)
+    names: list[str] = []
+    header = _fields(root, names)
+    detail_list = root.find("DetailList")
+    details = ()
+    if detail_list is not None:
+        del header["DetailList"]
+        names.remove("DetailList")
+        details = tuple(MappingProxyType(_fields(detail, names)) for detail in detail_list)
+    if not writing.all_names(names):
+        bad = next(e for e in root.iter() if not isinstance(e.tag, str) or not writing.NAME.fullmatch(e.tag))
+        raise CodecError(f"{_path(bad)}: element name {bad.tag!r} is not allowed (plain ASCII, no namespace)")
     return Voucher(
         vt_code=header.get("VtCode", ""),
         header=MappingProxyType(header),
-        details=details or (),
+        details=details,
         encoding=encoding,
         raw=data,
-        has_detail_list=details is not None,
+        has_detail_list=detail_list is not None,
     )
 
 
@@ -119,30 +138,20 @@ def build_voucher(
     flat = isinstance(details, Mapping | str | bytes)
     if details is not None and (flat or not isinstance(details, Sequence)):
         raise CodecError(f"Voucher details: expected a sequence of mappings, got {type(details).__name__}")
-    parts = [writing.declaration(encoding), "<Voucher>"]
-    values: list[tuple[str, str]] = []
-
-    def put(fields: Mapping[str, str], path: str) -> None:
-        for name, value in fields.items():
-            where = f"{path}/{name}"
-            writing.check_name(name, where)
-            parts.append(writing.element(name, value, where))
-            values.append((where, value))
-
     if "DetailList" in header:
         raise FieldError(path="Voucher/DetailList", rule="given as `details`, not in the header", value="")
-    put(header, "Voucher")
+    rows = [("Voucher", header)]
+    for i, row in enumerate(details or (), 1):
+        if not isinstance(row, Mapping):
+            raise CodecError(f"Voucher/DetailList/Detail[{i}]: expected a mapping, got {type(row).__name__}")
+        rows.append((f"Voucher/DetailList/Detail[{i}]", row))
+    parts = [writing.declaration(encoding), "<Voucher>", writing.elements(header, "Voucher")]
     if details is not None:
         parts.append("<DetailList>")
-        for i, row in enumerate(details, 1):
-            if not isinstance(row, Mapping):
-                got = type(row).__name__
-                raise CodecError(f"Voucher/DetailList/Detail[{i}]: expected a mapping, got {got}")
-            parts.append("<Detail>")
-            put(row, f"Voucher/DetailList/Detail[{i}]")
-            parts.append("</Detail>")
+        parts.extend(f"<Detail>{writing.elements(row, path)}</Detail>" for path, row in rows[1:])
         parts.append("</DetailList>")
     parts.append("</Voucher>")
+    values = ((f"{path}/{name}", value) for path, fields in rows for name, value in fields.items())
     data = writing.encode("".join(parts), encoding, values)
     if len(data) > MAX_VOUCHER_BYTES:
         raise CodecError(f"Voucher: {len(data)} bytes is over the limit of {MAX_VOUCHER_BYTES} bytes")

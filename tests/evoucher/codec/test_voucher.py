@@ -158,17 +158,50 @@ def test_build_refuses_bad_arguments(args, kwargs, match):
 @pytest.mark.parametrize(
     ("data", "error", "match"),
     [
-        (b"<Voucher><A>1</A><A>2</A></Voucher>", CodecError, "Voucher/A: the field appears twice"),
-        (b"<Voucher><DetailList/><DetailList/></Voucher>", CodecError, "DetailList: appears twice"),
+        (b"<Voucher><A>1</A><A>2</A></Voucher>", CodecError, r"Voucher/A\[2\]: the element appears twice"),
+        (
+            b"<Voucher><DetailList/><DetailList/></Voucher>",
+            CodecError,
+            r"Voucher/DetailList\[2\]: the element appears twice",
+        ),
         (b"<Voucher><DetailList><Row/></DetailList></Voucher>", CodecError, "only <Detail>"),
-        (b'<Voucher><A b="1">1</A></Voucher>', CodecError, "Voucher/A: attributes"),
+        (b'<Voucher><A b="1">1</A></Voucher>', CodecError, "Voucher/A/@b: attributes are not allowed"),
         (b'<Voucher xmlns="urn:x"><A>1</A></Voucher>', CodecError, "root element"),
-        (b"<Voucher>text<A>1</A></Voucher>", CodecError, "'text' is not allowed"),
-        (b"<Voucher><A>1</A>tail</Voucher>", CodecError, "Voucher/A: text 'tail' after"),
+        (b"<Voucher>text<A>1</A></Voucher>", CodecError, "Voucher: text 'text' is not allowed"),
+        (
+            b"<Voucher><A>1</A>tail</Voucher>",
+            CodecError,
+            "Voucher/A: text 'tail' after the element is not allowed",
+        ),
         (
             b"<Voucher><DetailList><Detail><A><B/></A></Detail></DetailList></Voucher>",
             HostileInputError,
-            r"Detail\[1\]/A/B: nesting too deep",
+            "Voucher/DetailList/Detail/A/B: nesting too deep",
+        ),
+        (
+            b"<Voucher><DetailList>x<Detail/></DetailList></Voucher>",
+            CodecError,
+            "Voucher/DetailList: text 'x'",
+        ),
+        (
+            b"<Voucher><DetailList><Detail>y</Detail></DetailList></Voucher>",
+            CodecError,
+            "Detail: text 'y' is",
+        ),
+        (
+            b'<Voucher><DetailList><Detail Id="1"/></DetailList></Voucher>',
+            CodecError,
+            "Detail/@Id: attributes",
+        ),
+        (
+            b"<Voucher><DetailList><Detail><A/><A/></Detail></DetailList></Voucher>",
+            CodecError,
+            "appears twice",
+        ),
+        (
+            b'<Voucher><x:A xmlns:x="urn:x">1</x:A></Voucher>',
+            CodecError,
+            "element name '{urn:x}A' is not allowed",
         ),
         (b"<Voucher><A>1</B></Voucher>", CodecError, "not well-formed XML at line 1"),
         (b"<Voucher><A>&nbsp;</A></Voucher>", CodecError, "not well-formed"),

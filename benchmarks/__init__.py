@@ -1,0 +1,1 @@
+"""Benchmarks: each prints throughput as ratios to a baseline measured in the same run."""
