@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evoucher.codec import identity, tree, writing
-from evoucher.codec.safe import check_size, decode_base64, encode_base64, parse_document, within
+from evoucher.codec.safe import check_built, check_size, decode_base64, encode_base64, parse_document, within
 from evoucher.errors import EVS_EMPTY, CodecError, HostileInputError
 
 FILE_BLOCK_BYTES = 3 * 1024 * 1024  # file bytes per block (reference §2)
@@ -104,7 +104,9 @@ def split_file(
             f"{writing.declaration('GBK')}<File>{head}<AfewBlock>{index}</AfewBlock>{tail}"
             f"<FileData>{encode_base64(chunk)}</FileData></File>"
         )
-        blocks.append(encode_base64(writing.encode(xml, "GBK", values)).encode("ascii"))
+        block = encode_base64(writing.encode(xml, "GBK", values)).encode("ascii")
+        check_built(block, MAX_FILE_BLOCK_BYTES, f"File block {index}")
+        blocks.append(block)
     return blocks
 
 

@@ -16,6 +16,7 @@ from evoucher.codec import identity, tree, writing
 from evoucher.codec.safe import (
     MAX_BODIES,
     MAX_MOF_BYTES,
+    check_built,
     check_size,
     decode_base64,
     encode_base64,
@@ -34,7 +35,7 @@ _ATTRIBUTES = {
     "VoucherNo": "voucher_no",
 }
 _FLAG_RULE = "must be 0 (voucher) or 1 (receipt)"
-_BODY_CHILDREN = ("VoucherFlag", "Return_Reason", "Attach", "Voucher", "Stamps")
+_BODY_LEAVES = ("VoucherFlag", "Return_Reason", "Attach", "Voucher")
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,8 @@ def _check_body(body: MofBody, where: str) -> None:
 
 def _read_body(element: etree._Element, where: str) -> MofBody:
     tree.container(element, where, tuple(_ATTRIBUTES))
-    parts = tree.unique_children(element, where, _BODY_CHILDREN)
-    texts = {name: tree.leaf(parts[name], f"{where}/{name}") for name in _BODY_CHILDREN[:4] if name in parts}
+    parts = tree.unique_children(element, where, (*_BODY_LEAVES, "Stamps"))
+    texts = {name: tree.leaf(parts[name], f"{where}/{name}") for name in _BODY_LEAVES if name in parts}
     if "VoucherFlag" not in texts or "Voucher" not in texts:
         missing = "VoucherFlag" if "VoucherFlag" not in texts else "Voucher"
         raise CodecError(f"{where}/{missing}: missing", evs_code=EVS_EMPTY)
@@ -228,6 +229,5 @@ def build_mof(bodies: Sequence[MofBody]) -> bytes:
         parts.append("</VoucherBody>")
     parts.append("</MOF>")
     data = writing.encode("".join(parts), "GBK", values)
-    if len(data) > MAX_MOF_BYTES:
-        raise CodecError(f"MOF: {len(data)} bytes is over the limit of {MAX_MOF_BYTES} bytes")
+    check_built(data, MAX_MOF_BYTES, "MOF")
     return data

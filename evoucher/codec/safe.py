@@ -94,6 +94,12 @@ def check_size(data: bytes | str, limit: int, what: str) -> None:
         raise HostileInputError(f"{what}: {len(data)} bytes is over the limit of {limit} bytes")
 
 
+def check_built(data: bytes, limit: int, what: str) -> None:
+    """What we write must be readable by us: the same limits apply to output."""
+    if len(data) > limit:
+        raise CodecError(f"{what}: {len(data)} bytes is over the limit of {limit} bytes")
+
+
 def _parser() -> etree.XMLParser:
     """One parser per thread (lxml parsers are not thread-safe); the input is always UTF-8 by now."""
     parser = getattr(_local, "parser", None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from evoucher.codec import identity, tree, writing
-from evoucher.codec.safe import parse_document
+from evoucher.codec.safe import check_built, parse_document
 from evoucher.errors import EVS_EMPTY, CodecError
 
 MAX_STAMP_POSITIONS_BYTES = 64 * 1024  # a handful of positions; a template has fewer than ten
@@ -55,4 +55,6 @@ def build_stamp_positions(positions: Mapping[str, str]) -> bytes:
         parts.append(f'<Stamp No="{position}">{writing.text(_check_id(value, where), where)}</Stamp>')
         values.append((where, value))
     parts.append("</MOF>")
-    return writing.encode("".join(parts), "GBK", values)
+    data = writing.encode("".join(parts), "GBK", values)
+    check_built(data, MAX_STAMP_POSITIONS_BYTES, "stamp positions")
+    return data

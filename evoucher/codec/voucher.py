@@ -14,7 +14,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from evoucher.codec import writing
-from evoucher.codec.safe import MAX_VOUCHER_BYTES, parse_document
+from evoucher.codec.safe import MAX_VOUCHER_BYTES, check_built, parse_document
 from evoucher.errors import CodecError, FieldError, HostileInputError
 
 _NOTHING: Mapping = MappingProxyType({})
@@ -153,8 +153,7 @@ def build_voucher(
     parts.append("</Voucher>")
     values = ((f"{path}/{name}", value) for path, fields in rows for name, value in fields.items())
     data = writing.encode("".join(parts), encoding, values)
-    if len(data) > MAX_VOUCHER_BYTES:
-        raise CodecError(f"Voucher: {len(data)} bytes is over the limit of {MAX_VOUCHER_BYTES} bytes")
+    check_built(data, MAX_VOUCHER_BYTES, "Voucher")
     return data
 
 

@@ -139,3 +139,8 @@ def test_split_refusals(kwargs, match):
     args = {"name": "a", "data": b"x", **IDS, **kwargs}
     with pytest.raises((CodecError, HostileInputError, ValueError), match=match):
         split_file(args.pop("name"), args.pop("data"), **args)
+
+
+def test_split_refuses_a_block_join_would_refuse():
+    with pytest.raises(CodecError, match=r"File block 1: .* over the limit of 6291456 bytes"):
+        split_file("a", b"x", attach="说" * 3_000_000, **IDS)

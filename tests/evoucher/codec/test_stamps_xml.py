@@ -79,3 +79,8 @@ def test_refusals(data, match, evs):
 def test_build_refusals(mapping, error, match):
     with pytest.raises(error, match=match):
         build_stamp_positions(mapping)
+
+
+def test_build_refuses_what_parse_would_refuse_as_oversize():
+    with pytest.raises(CodecError, match="over the limit of 65536 bytes"):
+        build_stamp_positions({f"p{i}": "x" * 100 for i in range(1000)})
