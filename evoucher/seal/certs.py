@@ -76,31 +76,20 @@ def _der(data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Cert:
-    """A parsed certificate that keeps its DER; `public_key` is its SM2 point."""
+    """A parsed certificate that keeps its DER; `public_key` is its SM2 point.
+
+    `cryptography` decodes fields lazily, so the ones reports show are read at load time: a
+    malformed name is a CertificateError then, not a ValueError in the middle of a verification.
+    """
 
     der: bytes
     x509: x509.Certificate
     public_key: sm2.PublicKey
-
-    @functools.cached_property
-    def subject(self) -> str:
-        return self.x509.subject.rfc4514_string()
-
-    @functools.cached_property
-    def issuer(self) -> str:
-        return self.x509.issuer.rfc4514_string()
-
-    @property
-    def serial_hex(self) -> str:
-        return format(self.x509.serial_number, "x")
-
-    @property
-    def not_before(self) -> datetime:
-        return self.x509.not_valid_before_utc
-
-    @property
-    def not_after(self) -> datetime:
-        return self.x509.not_valid_after_utc
+    subject: str
+    issuer: str
+    serial_hex: str
+    not_before: datetime
+    not_after: datetime
 
     def valid_at(self, at: datetime) -> bool:
         return self.not_before <= at <= self.not_after
@@ -128,11 +117,20 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
     der = _der(data)
     try:
         cert = x509.load_der_x509_certificate(der)
-        return Cert(der, cert, sm2_point(cert.tbs_certificate_bytes))
+        return Cert(
+            der,
+            cert,
+            sm2_point(cert.tbs_certificate_bytes),
+            cert.subject.rfc4514_string(),
+            cert.issuer.rfc4514_string(),
+            format(cert.serial_number, "x"),
+            cert.not_valid_before_utc,
+            cert.not_valid_after_utc,
+        )
     except CertificateError as exc:
         raise CertificateError(exc.detail, what=what) from None
-    except (ValueError, TypeError, CryptoError) as exc:
-        raise CertificateError(f"cannot be parsed ({exc})", what=what) from None
+    except (ValueError, TypeError, KeyError, x509.InvalidVersion, CryptoError) as exc:
+        raise CertificateError(f"cannot be parsed ({exc!r})", what=what) from None
 
 
 def _sm2_signed(public_key: sm2.PublicKey, tbs: bytes, signature: bytes, algorithm: str) -> bool:
