@@ -166,7 +166,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     try:
         record = revoke(args.dir, args.who, reason=args.reason)
     except (FileNotFoundError, KeyError) as exc:
-        return _usage(str(exc).strip("'\""))
+        return _usage(exc.args[0] if isinstance(exc, KeyError) else str(exc))
     except ValueError as exc:
         print(f"guoku env: {exc}", file=sys.stderr)
         return EXIT_FAIL
