@@ -257,7 +257,7 @@ def verify_signature(
 
     `data` is compared with dataHash (SM3); `expected_property_info` (see `seal.binding`) with
     propertyInfo. Without `data` the hash check is SKIPPED, or INDETERMINATE when the policy
-    requires the signed data.
+    requires the signed data. Unreadable `trust_anchors` or `crls` raise SealError.
     """
     anchors, crl_list = _inputs(trust_anchors, crls)
     run = _Run(policy)
