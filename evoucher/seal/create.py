@@ -116,24 +116,29 @@ def make_seal(
 
 def seal_version(seal: bytes) -> int:
     """4 or 1, told from the structure (a v1 SESeal has two children, v4 four or more)."""
+    return _load(seal)[0]
+
+
+def _load(seal: bytes) -> tuple[int, asn1_v4.SESeal | asn1_v1.SESeal, list[bytes]]:
+    """(version, parsed seal, DER certificates of its certList, text entries skipped)."""
     try:
         children = len(core.Sequence.load(seal))
     except ValueError as exc:
         raise SealError(f"not a DER seal: {exc}") from exc
+    if children not in (2, 4, 5):
+        raise SealError(f"SESeal has {children} children; neither v1 (2) nor v4 (4, or 5 with a timeStamp)")
     if children == 2:
-        return 1
-    if children >= 4:
-        return 4
-    raise SealError(f"SESeal has {children} children; neither v1 (2) nor v4 (4 or more)")
+        parsed = asn1_v1.SESeal.load(seal)
+        version, prop = 1, parsed["eseal_info"]["property"]
+    else:
+        parsed = asn1_v4.SESeal.load(seal)
+        version, prop = 4, parsed["e_seal_info"]["property"]
+    return version, parsed, [entry.chosen.native for entry in prop["cert_list"] if entry.name == "cert"]
 
 
 def seal_signer_certs(seal: bytes) -> list[bytes]:
     """The DER certificates of the seal's certList, in order (text entries skipped)."""
-    if seal_version(seal) == 4:
-        prop = asn1_v4.SESeal.load(seal)["e_seal_info"]["property"]
-    else:
-        prop = asn1_v1.SESeal.load(seal)["eseal_info"]["property"]
-    return [entry.chosen.native for entry in prop["cert_list"] if entry.name == "cert"]
+    return _load(seal)[2]
 
 
 def make_signature(
@@ -152,15 +157,16 @@ def make_signature(
     """
     if certificate_public_key(signer_cert) != signer_key.public_key:
         raise SealError("signer key does not match the signer certificate")
+    version, eseal, signer_certs = _load(seal)
     cert_der = signer_cert.dump()
-    if cert_der not in seal_signer_certs(seal):
+    if cert_der not in signer_certs:
         raise SealError("signer certificate is not in the seal's certList")
     when = _utc(at)
-    if seal_version(seal) == 4:
+    if version == 4:
         tbs = asn1_v4.TBSSign(
             {
                 "version": 4,
-                "eseal": asn1_v4.SESeal.load(seal),
+                "eseal": eseal,
                 "time_info": when,
                 "data_hash": sm3(data),
                 "property_info": property_info,
@@ -170,7 +176,6 @@ def make_signature(
         return asn1_v4.SESSignature(
             {"to_sign": tbs, "cert": cert_der, "signature_alg_id": SM2_WITH_SM3, "signature": signature}
         ).dump()
-    eseal = asn1_v1.SESeal.load(seal)
     tbs = asn1_v1.TBSSign(
         {
             "version": eseal["eseal_info"]["header"]["version"].native,
