@@ -122,7 +122,10 @@ def _parser() -> etree.XMLParser:
 def parse_document(
     data: bytes | str, *, limit: int, root: tuple[str, ...], what: str
 ) -> tuple[etree._Element, str]:
-    """Check, then parse. Returns the root element and the encoding ("GBK"/"UTF-8"; "UTF-8" for str)."""
+    """Check, then parse. Returns the root element and the encoding ("GBK"/"UTF-8"; "UTF-8" for str).
+
+    `root` lists the accepted root tags as lxml names them (`{namespace}local` when namespaced).
+    """
     expected = " or ".join(f"<{r}>" for r in root)
     if not isinstance(data, bytes | str):
         raise CodecError(f"{what}: expected bytes, got {type(data).__name__}")
@@ -139,7 +142,8 @@ def parse_document(
     scan(data, body_start, what)
     first = _FIRST_ELEMENT.match(data, body_start)
     name = first.group(1).decode(_PYTHON_CODEC[encoding], "replace") if first else None
-    if name not in root:
+    # before parsing only the local name is known: compare it with the local part of each root
+    if name is None or name.rpartition(":")[2] not in {r.rpartition("}")[2] for r in root}:
         raise CodecError(f"{what}: root element is {f'<{name}>' if name else 'missing'}, expected {expected}")
     utf8 = data if encoding == "UTF-8" else text.encode("utf-8")
     try:
