@@ -20,7 +20,7 @@ from typing import Literal
 
 from lxml import etree
 
-from evoucher.codec.safe import detect_encoding, parse_document
+from evoucher.codec.safe import parse_document
 from evoucher.errors import (
     EVS_EMPTY,
     EVS_LOGIC,
@@ -29,7 +29,6 @@ from evoucher.errors import (
     EVS_UNDEFINED,
     EVS_YEAR,
     CodecError,
-    EvoucherError,
 )
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"  # SOAP 1.1, the only version realware speaks
@@ -320,24 +319,15 @@ def is_idempotent_success(message: str, operation: str | None = None) -> bool:
 # ---------------------------------------------------------------- reading an envelope
 
 _ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
-_FIRST_NAME = re.compile(rb"(?:[ \t\r\n]|<!--.*?-->)*<([^ \t\r\n/>!?]+)", re.DOTALL)
 
 
 def read_envelope(data: bytes, *, limit: int, what: str) -> etree._Element:
     """A SOAP 1.1 Envelope, read through the codec's hostile-input refusals (EVS100/EVS111 errors).
 
-    parse_document compares the root's name as written before parsing; SOAP lets every sender
-    pick its own prefix (soapenv:, soap-env:, S:, none), so the written name is passed along
-    with the namespace-qualified one, which lxml then checks after parsing.
+    parse_document compares only the local name before parsing (SOAP lets every sender pick its
+    own prefix: soapenv:, soap-env:, S:, none); the namespace is checked once lxml has parsed it.
     """
-    roots: tuple[str, ...] = (_ENVELOPE,)
-    try:
-        match = _FIRST_NAME.match(data, detect_encoding(data)[1])
-    except EvoucherError:
-        match = None  # parse_document reports the bad declaration itself
-    if match is not None and match.group(1).rpartition(b":")[2] == b"Envelope":
-        roots = (_ENVELOPE, match.group(1).decode("ascii", "replace"))
-    envelope = parse_document(data, limit=limit, root=roots, what=what)[0]
-    if envelope.tag != _ENVELOPE:  # an unqualified <Envelope> matched the written name
+    envelope = parse_document(data, limit=limit, root=(_ENVELOPE,), what=what)[0]
+    if envelope.tag != _ENVELOPE:  # an unqualified <Envelope> matched the local name
         raise CodecError(f"{what}: root element is <{envelope.tag}>, expected <{_ENVELOPE}> (SOAP 1.1)")
     return envelope
