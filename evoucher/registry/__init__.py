@@ -12,6 +12,8 @@ samples, Hypothesis strategies (evoucher.strategies) and docs/voucher-types.md d
 from __future__ import annotations
 
 from evoucher.registry._build import PROFILES, all_types, codes, get
+from evoucher.registry.generate import sample, sample_mof
+from evoucher.registry.matching import MATCH_RULES, match_vouchers
 from evoucher.registry.model import (
     Business,
     FieldSpec,
@@ -24,9 +26,11 @@ from evoucher.registry.model import (
     VoucherType,
 )
 from evoucher.registry.rules import RULES
+from evoucher.registry.schemas import xsd
 from evoucher.registry.validate import validate, validate_document, validate_mof_body
 
 __all__ = [
+    "MATCH_RULES",
     "PROFILES",
     "RULES",
     "Business",
@@ -41,7 +45,11 @@ __all__ = [
     "all_types",
     "codes",
     "get",
+    "match_vouchers",
+    "sample",
+    "sample_mof",
     "validate",
     "validate_document",
     "validate_mof_body",
+    "xsd",
 ]

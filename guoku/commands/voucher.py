@@ -208,7 +208,7 @@ def _describe(vt: Any) -> str:
 
 
 def run_xsd(args: argparse.Namespace) -> int:
-    from evoucher.registry.xsd import xsd
+    from evoucher.registry.schemas import xsd
 
     if _voucher_type(args.vt_code, args.profile) is None:
         return EXIT_USAGE

@@ -11,7 +11,7 @@ from evoucher.codec import build_voucher, parse_mof, parse_voucher
 from evoucher.registry.checks import Context
 from evoucher.registry.generate import RandomChooser, sample, sample_mof, voucher_fields
 from evoucher.registry.mutations import candidates
-from evoucher.registry.xsd import xsd
+from evoucher.registry.schemas import xsd
 
 DAY = dt.date(2024, 3, 20)
 FULL = registry.codes(full_only=True)
