@@ -1,5 +1,6 @@
 """validate(), validate_mof_body() and validate_document(): one example per rule family."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -248,6 +249,9 @@ def test_a_mof_body_is_checked_against_its_voucher():
     assert ("MOF/VoucherBody[3]/Attach", "mof.attach") in found
     # flag 1: the voucher is checked as a receipt, so its empty X fields are missing
     assert ("MOF/VoucherBody[3]/Voucher/XPayDate", "receipt.mandatory") in found
+    odd = dataclasses.replace(MofBody.of(v), voucher_flag=2)  # built in code, not read by the codec
+    found = [(p.path, p.rule) for p in validate_mof_body(odd, business_date=DAY)]
+    assert found == [("MOF/VoucherBody[1]/VoucherFlag", "mof.voucher_flag")]
 
 
 def test_validate_document_tells_voucher_and_mof_apart():
