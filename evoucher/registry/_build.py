@@ -107,7 +107,8 @@ def _fields(vt_code: str, part: str, total: tuple[str, str | None] | None) -> tu
         for n, zh, k, m in completed
         if n not in present
     ]
-    amount_fields = set(total or ()) if part == "header" else {total[1]} if total and total[1] else set()
+    # the amounts a sum or sign rule reads: the header total and the detail line
+    amount = (total[0] if part == "header" else total[1]) if total else None
     specs = []
     for fact, origin in rows:
         name = fact["name"]
@@ -115,8 +116,7 @@ def _fields(vt_code: str, part: str, total: tuple[str, str | None] | None) -> tu
             (part == "header" and name in _COMMON)
             or (fact.get("itfe_required") == "Y" and not fact.get("conditional"))
             or (part == "detail" and name == "Id")
-            or (part == "header" and total is not None and name == total[0])
-            or (part == "detail" and name in amount_fields)
+            or name == amount
             or bool(fact.get("mandatory"))
             or (vt_code, part, name) in ov.MANDATORY_EXTRA
         )
