@@ -19,6 +19,8 @@ from evoucher.registry.model import FieldSpec, Kind, Sign, VoucherType
 from evoucher.registry.validate import field_problem
 
 Details = list[Fields] | None
+Apply = Callable[[], tuple[Fields, Details]]
+Setter = Callable[[str, str | None], Apply]  # (field, new value or None to remove) -> how to apply
 
 
 class Candidate(NamedTuple):
@@ -26,7 +28,7 @@ class Candidate(NamedTuple):
 
     rule: str
     path: str
-    apply: Callable[[], tuple[Fields, Details]]
+    apply: Apply
 
 
 # a value breaking each format rule while fitting the field's length
@@ -67,7 +69,7 @@ def _bad_values(spec: FieldSpec, ctx: Context) -> list[tuple[str, str]]:
 
 
 def _field_candidates(
-    specs: tuple[FieldSpec, ...], record: Fields, path: str, ctx: Context, receipt: bool, replace
+    specs: tuple[FieldSpec, ...], record: Fields, path: str, ctx: Context, receipt: bool, replace: Setter
 ) -> list[Candidate]:
     out = []
     flag = int(receipt)
@@ -94,7 +96,7 @@ def candidates(
 ) -> list[Candidate]:
     """Every single-rule violation available for this valid voucher."""
 
-    def in_header(name: str, value: str | None) -> Callable[[], tuple[Fields, Details]]:
+    def in_header(name: str, value: str | None) -> Apply:
         def apply() -> tuple[Fields, Details]:
             changed = {k: v for k, v in header.items() if k != name}
             if value is not None:
@@ -103,8 +105,8 @@ def candidates(
 
         return apply
 
-    def in_detail(index: int) -> Callable[[str, str | None], Callable[[], tuple[Fields, Details]]]:
-        def at(name: str, value: str | None) -> Callable[[], tuple[Fields, Details]]:
+    def in_detail(index: int) -> Setter:
+        def at(name: str, value: str | None) -> Apply:
             def apply() -> tuple[Fields, Details]:
                 rows = [dict(r) for r in details or []]
                 rows[index].pop(name, None)
