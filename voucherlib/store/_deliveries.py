@@ -66,7 +66,8 @@ class DeliveryOps(UnitOfWork):
                     Delivery(doc.key, dest, DeliveryState.NOT_RECEIVED, version, full_signs, "", at, at)
                 )
             detail = {"dest": str(dest), "full_signs": full_signs}
-            outcomes[ref] = self._done(actor, operation, doc.key, version, None, t, detail, dest=dest)
+            self._log(actor, operation, doc.key, version, t, detail)
+            outcomes[ref] = Outcome(doc.key, t, version, dest)
         return [outcomes[ref] for ref in refs]
 
     def read(

@@ -35,24 +35,26 @@ class DocumentOps(UnitOfWork):
         if key.voucher_flag == 1:
             self._answer_voucher(actor, key)
         doc = self._mine(actor, self.tx.voucher(key, lock=True), key, allow_absent=True)
-        state = self._state(doc)
+        state, deliveries = self._facts(doc)
         latest = self.tx.version(key, doc.version) if doc else None
         same = latest is not None and latest.body == body and doc.positions == positions
         same = same and set(latest.stamps) == set(stamps)
         t = apply_doc(key, DocEvent.SAVE_SAME if same else DocEvent.SAVE, state)
-        version = doc.version if t.noop else self._new_version(actor, key, doc, operation, body=body)
         if not t.noop:
+            version = self._new_version(actor, key, doc, operation, body=body)
             if doc:
                 self.tx.remove_stamps(key, version)
             for stamp in stamps:
                 self.tx.add_stamp(key, stamp, version)
-            self._put(doc, key, actor.org, positions, version=version, body_version=version, discarded=False)
+            doc = self._put(
+                doc, key, actor.org, positions, version=version, body_version=version, discarded=False
+            )
         detail = {
             "positions": list(positions),
             "stamped": sorted(s.position for s in stamps),
             "sm3": sm3(body).hex(),
         }
-        return self._done(actor, operation, key, version, state, t, detail)
+        return self._done(actor, operation, state, t, detail, doc, deliveries)
 
     def stamp(
         self, actor: Actor, key: VoucherKey, stamp: Stamp, *, operation: str = "signStampByNos"
@@ -61,16 +63,15 @@ class DocumentOps(UnitOfWork):
         self._begin(actor, operation)
         doc = self._mine(actor, self.tx.voucher(key, lock=True), key)
         self._check_position(doc, stamp.position)
-        state = self._state(doc)
+        state, deliveries = self._facts(doc)
         stamped = stamp.position in self.tx.version(key, doc.version).stamped
         t = apply_doc(key, DocEvent.STAMP_AGAIN if stamped else DocEvent.STAMP, state)
-        version = doc.version
         if not t.noop:
             version = self._new_version(actor, key, doc, operation)
             self.tx.add_stamp(key, stamp, version)
-            self._put(doc, key, doc.owner, doc.positions, version=version)
+            doc = self._put(doc, key, doc.owner, doc.positions, version=version)
         detail = {"position": stamp.position, "kind": stamp.kind, "stamp_cert": stamp.cert_id}
-        return self._done(actor, operation, key, version, state, t, detail)
+        return self._done(actor, operation, state, t, detail, doc, deliveries)
 
     def cancel_stamp(
         self, actor: Actor, ref: VoucherRef, position: str, *, operation: str = "cancelStampWithPosition"
@@ -79,15 +80,14 @@ class DocumentOps(UnitOfWork):
         self._begin(actor, operation)
         doc = self._owned(actor, ref, lambda d: DocEvent.CANCEL_STAMP)
         self._check_position(doc, position)
-        state = self._state(doc)
+        state, deliveries = self._facts(doc)
         stamped = position in self.tx.version(doc.key, doc.version).stamped
         t = apply_doc(doc.key, DocEvent.CANCEL_STAMP if stamped else DocEvent.CANCEL_UNSTAMPED, state)
-        version = doc.version
         if not t.noop:
             version = self._new_version(actor, doc.key, doc, operation)
             self.tx.remove_stamps(doc.key, version, position)
-            self._put(doc, doc.key, doc.owner, doc.positions, version=version)
-        return self._done(actor, operation, doc.key, version, state, t, {"position": position})
+            doc = self._put(doc, doc.key, doc.owner, doc.positions, version=version)
+        return self._done(actor, operation, state, t, {"position": position}, doc, deliveries)
 
     def discard(
         self, actor: Actor, refs: Sequence[VoucherRef], *, operation: str = "discardVoucher"
@@ -97,11 +97,11 @@ class DocumentOps(UnitOfWork):
         outcomes = {}
         for ref in sorted(set(refs)):
             doc = self._owned(actor, ref, lambda d: DocEvent.DISCARD)
-            state = self._state(doc)
+            state, deliveries = self._facts(doc)
             t = apply_doc(doc.key, DocEvent.DISCARD, state)
             if not t.noop:
-                self._put(doc, doc.key, doc.owner, doc.positions, discarded=True)
-            outcomes[ref] = self._done(actor, operation, doc.key, doc.version, state, t, {})
+                doc = self._put(doc, doc.key, doc.owner, doc.positions, discarded=True)
+            outcomes[ref] = self._done(actor, operation, state, t, {}, doc, deliveries)
         return [outcomes[ref] for ref in refs]
 
     def record_print(self, actor: Actor, ref: VoucherRef, *, operation: str = "printVoucher") -> int:
@@ -109,11 +109,11 @@ class DocumentOps(UnitOfWork):
         self._begin(actor, operation)
         doc = self.visible(actor.org, ref)
         doc = self.tx.voucher(doc.key, lock=True)
-        state = self._state(doc)
+        state, deliveries = self._facts(doc)
         t = apply_doc(doc.key, DocEvent.PRINT, state)
-        self._put(doc, doc.key, doc.owner, doc.positions, print_count=doc.print_count + 1)
-        self._done(actor, operation, doc.key, doc.version, state, t, {"print_count": doc.print_count + 1})
-        return doc.print_count + 1
+        doc = self._put(doc, doc.key, doc.owner, doc.positions, print_count=doc.print_count + 1)
+        self._done(actor, operation, state, t, {"print_count": doc.print_count}, doc, deliveries)
+        return doc.print_count
 
     def _answer_voucher(self, actor: Actor, key: VoucherKey) -> None:
         """A receipt may only be saved by an org that signed for the voucher it answers."""

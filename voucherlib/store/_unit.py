@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from voucherlib.audit import AuditEntry, canonical_detail
 from voucherlib.errors import PermissionDenied, VoucherlibError, VoucherNotFound
-from voucherlib.lifecycle import DOC_TABLE, Refuse, Transition, doc_state
+from voucherlib.lifecycle import DOC_TABLE, DocState, Refuse, Transition, doc_state
 from voucherlib.store._sql import SqlTx
 from voucherlib.store.base import Actor, Delivery, Org, Outcome, Voucher, VoucherKey, VoucherRef
 from voucherlib.store.queries import Queries
@@ -76,18 +76,25 @@ class UnitOfWork(Queries):
         current = (d.state for d in deliveries if d.version >= doc.body_version)  # older bytes: superseded
         return doc_state(exists=True, discarded=doc.discarded, deliveries=current)
 
-    def _put(self, doc: Voucher | None, key: VoucherKey, owner: Org, positions, **changes) -> None:
+    def _facts(self, doc: Voucher | None) -> tuple[DocState, list[Delivery]]:
+        deliveries = self.tx.deliveries(doc.key) if doc else []
+        return self._state(doc, deliveries), deliveries
+
+    def _put(self, doc: Voucher | None, key: VoucherKey, owner: Org, positions, **changes) -> Voucher:
         at = utc_now()
         base = doc or Voucher(key, owner, positions, 0, 0, False, 0, at, at)
-        self.tx.put_voucher(
-            dataclasses.replace(base, owner=owner, positions=positions, updated_at=at, **changes)
-        )
+        new = dataclasses.replace(base, owner=owner, positions=positions, updated_at=at, **changes)
+        self.tx.put_voucher(new)
+        return new
 
-    def _done(self, actor, operation, key, version, state, t: Transition, detail, *, dest=None) -> Outcome:
-        if state is not None:  # document events: audit the derived states, not the table's nominal one
-            t = dataclasses.replace(t, before=state.value, after=self._state(self.tx.voucher(key)).value)
-        self._log(actor, operation, key, version, t, detail)
-        return Outcome(key, t, version, dest)
+    def _done(
+        self, actor, operation, before: DocState, t: Transition, detail, doc: Voucher, deliveries
+    ) -> Outcome:
+        """Audit a document event with the derived states (the table's `after` is only nominal)."""
+        after = before if t.noop else self._state(doc, deliveries)
+        t = dataclasses.replace(t, before=before.value, after=after.value)
+        self._log(actor, operation, doc.key, doc.version, t, detail)
+        return Outcome(doc.key, t, doc.version)
 
     def _log(self, actor: Actor, operation: str, voucher, version, t: Transition, detail: dict) -> None:
         detail = detail | ({"note": t.note} if t.note else {})
