@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from evoucher.crypto.sm3 import sm3
 
@@ -51,7 +51,7 @@ class AuditEntry:
 
     def chained(self, prev_hash: bytes) -> AuditEntry:
         """This entry with its hash set, following an entry whose hash is `prev_hash`."""
-        return AuditEntry(**{**asdict(self), "hash": chain_hash(prev_hash, self)})
+        return replace(self, hash=chain_hash(prev_hash, self))
 
     def to_json(self) -> dict:
         data = asdict(self)
