@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import base64
-import statistics
-import time
-from collections.abc import Callable
 
 from lxml import etree
 
+from benchmarks._harness import add_arguments, print_results, run_rounds
 from evoucher import registry
 from evoucher.codec import MofBody, Stamp, build_mof, build_voucher, parse_mof, parse_voucher
 
@@ -44,30 +42,9 @@ def sample_5207() -> bytes:
     return build_voucher(header, [row] * DETAILS)
 
 
-def _rate(fn: Callable[[], object], seconds: float) -> float:
-    n, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        fn()
-        n += 1
-    return n / elapsed
-
-
-def compare(label: str, baseline: Callable[[], object], work: Callable[[], object], args) -> None:
-    ratios, rates = [], []
-    for _ in range(args.rounds):
-        base = _rate(baseline, args.seconds)
-        ours = _rate(work, args.seconds)
-        ratios.append(ours / base)
-        rates.append((base, ours))
-    mid = statistics.median(ratios)
-    base, ours = rates[ratios.index(mid)] if mid in ratios else rates[len(rates) // 2]
-    print(f"  {label:<46} {ours:>9.0f}/s  baseline {base:>9.0f}/s  ratio {mid:5.3f}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.3, help="per measurement (default 0.3)")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5, median shown)")
+    add_arguments(parser, seconds=0.3)
     args = parser.parse_args()
 
     voucher = sample_5207()
@@ -75,24 +52,24 @@ def main() -> None:
     body = MofBody.of(parsed, stamps=[Stamp("rh_zqz", "stamp", bytes(STAMP_BYTES))])
     mof = build_mof([body] * 100)
 
-    def lxml_voucher():
-        etree.fromstring(voucher)
-
-    def lxml_mof():
-        etree.fromstring(mof)
-
     def lxml_mof_and_vouchers():  # the least any reader must do: envelope, base64, each voucher
         for element in etree.fromstring(mof).iter("Voucher"):
             etree.fromstring(base64.b64decode(element.text))
 
+    lv, lm, lmv = "lxml voucher", "lxml MOF envelope", "lxml MOF envelope + every voucher"
     print(f"5207 voucher: {len(voucher)} bytes, {len(parsed.header)} header fields, {DETAILS} details")
-    compare("parse_voucher", lxml_voucher, lambda: parse_voucher(voucher), args)
-    compare("parse_voucher + build_voucher", lxml_voucher, lambda: _rebuild(voucher), args)
-    print(f"MOF: 100 bodies, {len(mof)} bytes (ratio to lxml of the envelope only)")
-    compare("parse_mof", lxml_mof, lambda: parse_mof(mof), args)
-    compare("parse_mof + build_mof", lxml_mof, lambda: build_mof(parse_mof(mof)), args)
-    print("MOF: the same, as a ratio to lxml of the envelope plus every voucher in it")
-    compare("parse_mof", lxml_mof_and_vouchers, lambda: parse_mof(mof), args)
+    print(f"MOF: 100 bodies, {len(mof)} bytes")
+    workloads = {
+        lv: (None, lambda: etree.fromstring(voucher)),
+        lm: (None, lambda: etree.fromstring(mof)),
+        lmv: (None, lxml_mof_and_vouchers),
+        "parse_voucher": (lv, lambda: parse_voucher(voucher)),
+        "parse_voucher + build_voucher": (lv, lambda: _rebuild(voucher)),
+        "parse_mof": (lm, lambda: parse_mof(mof)),
+        "parse_mof + build_mof": (lm, lambda: build_mof(parse_mof(mof))),
+        "parse_mof (vs envelope + vouchers)": (lmv, lambda: parse_mof(mof)),
+    }
+    print_results(run_rounds(workloads, seconds=args.seconds, rounds=args.rounds))
 
 
 def _rebuild(data: bytes) -> bytes:

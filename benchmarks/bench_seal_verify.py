@@ -15,26 +15,16 @@ document), four with a chain, so a ratio near 0.5 (0.25 with a chain) means the 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks._harness import add_arguments, print_results, run_rounds
 from evoucher.crypto import sm2
 from evoucher.crypto.sm3 import sm3
 from evoucher.seal import certs, model
 from evoucher.seal.verify import verify_signature
 
 VECTORS = Path(__file__).resolve().parents[1] / "tests" / "vectors" / "seals"
-
-
-def _ops_per_second(fn: Callable[[], object], seconds: float) -> float:
-    done, start = 0, time.perf_counter()
-    deadline = start + seconds
-    while time.perf_counter() < deadline:
-        fn()
-        done += 1
-    return done / (time.perf_counter() - start)
 
 
 def _uncached(fn: Callable[[], object]) -> Callable[[], object]:
@@ -47,8 +37,7 @@ def _uncached(fn: Callable[[], object]) -> Callable[[], object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.4, help="per workload per round (default 0.4)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5; the median is shown)")
+    add_arguments(parser)
     args = parser.parse_args()
 
     zhejiang = (VECTORS / "tax_zhejiang_v4_SignedValue.dat").read_bytes()
@@ -61,37 +50,19 @@ def main() -> None:
         verify_signature(zhejiang, data=xml).passed and verify_signature(ofdrw, trust_anchors=[root]).passed
     )
 
-    baselines = {
-        "sm2": lambda: sm2.verify(signer, stamp.tbs_bytes, stamp.signature),
-        "sm3": lambda: sm3(stamp.tbs_bytes),
-    }
+    sm2_name, sm3_name = "bare sm2.verify (5,117-byte TBS_Sign)", "bare sm3 (same bytes)"
     zj = lambda: verify_signature(zhejiang, data=xml)  # noqa: E731
     chained = lambda: verify_signature(ofdrw, trust_anchors=[root])  # noqa: E731
     workloads = {
-        "verify_signature, Zhejiang + data, certs cached": zj,
-        "verify_signature, Zhejiang + data, certs parsed": _uncached(zj),
-        "verify_signature, ofdrw + chain, certs cached": chained,
-        "verify_signature, ofdrw + chain, certs parsed": _uncached(chained),
+        sm2_name: (None, lambda: sm2.verify(signer, stamp.tbs_bytes, stamp.signature)),
+        sm3_name: (None, lambda: sm3(stamp.tbs_bytes)),
+        "verify_signature, Zhejiang + data, certs cached": (sm2_name, zj),
+        "verify_signature, Zhejiang + data, certs parsed": (sm2_name, _uncached(zj)),
+        "verify_signature, ofdrw + chain, certs cached": (sm2_name, chained),
+        "verify_signature, ofdrw + chain, certs parsed": (sm2_name, _uncached(chained)),
     }
-    rounds = []
-    for _ in range(args.rounds):
-        rates = {name: _ops_per_second(fn, args.seconds) for name, fn in {**baselines, **workloads}.items()}
-        rounds.append(rates)
-
-    def median(name: str) -> float:
-        return statistics.median(r[name] for r in rounds)
-
-    def ratio(name: str, base: str) -> float:
-        return statistics.median(r[name] / r[base] for r in rounds)
-
     print(f"SM2 backend {sm2.BACKEND}; {args.rounds} rounds of {args.seconds}s per workload, medians")
-    print(f"  {'bare sm2.verify (5,117-byte TBS_Sign)':<50} {median('sm2'):>9.0f}/s")
-    print(f"  {'bare sm3 (same bytes)':<50} {median('sm3'):>9.0f}/s")
-    for name in workloads:
-        print(
-            f"  {name:<50} {median(name):>9.0f}/s"
-            f"  ratio to SM2 {ratio(name, 'sm2'):5.3f}  to SM3 {ratio(name, 'sm3'):6.4f}"
-        )
+    print_results(run_rounds(workloads, seconds=args.seconds, rounds=args.rounds))
 
 
 if __name__ == "__main__":

@@ -16,11 +16,10 @@ everything else is free.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 
+from benchmarks._harness import add_arguments, print_results, run_rounds
 from evoucher.codec import parse_mof
 from evoucher.crypto import sm2
 from evoucher.pki.builder import create_environment
@@ -29,17 +28,8 @@ from evoucher.seal.policy import STRICT
 from evoucher.stamp import stamp_body, verify_body
 
 
-def _ops_per_second(fn: Callable[[], object], seconds: float) -> float:
-    done, start = 0, time.perf_counter()
-    deadline = start + seconds
-    while time.perf_counter() < deadline:
-        fn()
-        done += 1
-    return done / (time.perf_counter() - start)
-
-
-def workloads(root: str) -> dict[str, tuple[str, Callable[[], object]]]:
-    """name -> (baseline name, workload); baselines name themselves."""
+def workloads(root: str) -> dict[str, tuple[str | None, Callable[[], object]]]:
+    """name -> (baseline name or None for a baseline, workload)."""
     env = create_environment(root, scenario="tiny", seed=1)
     party = env.party("hz-finance")
     holder = party.signer("gz")
@@ -60,11 +50,8 @@ def workloads(root: str) -> dict[str, tuple[str, Callable[[], object]]]:
 
     assert all(r.passed for r in verify(stamped)() + verify(signed)())
     return {
-        "sm2 sign (baseline)": ("sm2 sign (baseline)", lambda: sm2.sign(holder.key, message)),
-        "sm2 verify (baseline)": (
-            "sm2 verify (baseline)",
-            lambda: sm2.verify(holder.key.public_key, message, signature),
-        ),
+        "sm2 sign (baseline)": (None, lambda: sm2.sign(holder.key, message)),
+        "sm2 verify (baseline)": (None, lambda: sm2.verify(holder.key.public_key, message, signature)),
         "stamp_body v4 stamp": ("sm2 sign (baseline)", stamp(v4, "stamp")),
         "stamp_body v1 stamp": ("sm2 sign (baseline)", stamp(v1, "stamp")),
         "stamp_body signature": ("sm2 sign (baseline)", stamp(None, "sign")),
@@ -75,23 +62,12 @@ def workloads(root: str) -> dict[str, tuple[str, Callable[[], object]]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.4, help="per workload per round (default 0.4)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5; the median is shown)")
+    add_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as root:
         work = workloads(root)
-        rates: dict[str, list[float]] = {name: [] for name in work}
-        ratios: dict[str, list[float]] = {name: [] for name in work}
-        for i in range(args.rounds):
-            print(f"round {i + 1}/{args.rounds}", flush=True)
-            measured = {name: _ops_per_second(fn, args.seconds) for name, (_, fn) in work.items()}
-            for name, (baseline, _) in work.items():
-                rates[name].append(measured[name])
-                ratios[name].append(measured[name] / measured[baseline])
-    print(f"SM2 backend: {sm2.BACKEND}; median of {args.rounds} rounds of {args.seconds}s per workload")
-    print(f"{'workload':<24} {'ops/s':>9} {'ratio to baseline':>18}")
-    for name in work:
-        print(f"{name:<24} {statistics.median(rates[name]):>9,.0f} {statistics.median(ratios[name]):>18.3f}")
+        print(f"SM2 backend: {sm2.BACKEND}; median of {args.rounds} rounds of {args.seconds}s per workload")
+        print_results(run_rounds(work, seconds=args.seconds, rounds=args.rounds))
 
 
 if __name__ == "__main__":
