@@ -3,8 +3,9 @@
 Several `guoku serve` processes may share one database. Writers lock the rows they change
 (`SELECT ... FOR UPDATE`, voucher rows in key order, the audit chain head last), so two processes
 stamping or confirming one voucher serialise instead of losing an update; PostgreSQL's own group
-commit shares WAL flushes between concurrent connections. Deadlocks and serialisation failures
-are retried. Reads run REPEATABLE READ, READ ONLY, so a long audit scan sees one snapshot.
+commit shares WAL flushes between concurrent connections. Deadlocks, serialisation failures and
+two writers creating the same new row are retried (the retry sees the winner's row).
+Reads run REPEATABLE READ, READ ONLY, so a long audit scan sees one snapshot.
 
 The pool is a bounded LIFO queue of connections (psycopg_pool is not among the pinned packages).
 """
@@ -26,6 +27,8 @@ from voucherlib.store._sql import POSTGRES, SqlTx
 
 T = TypeVar("T")
 RETRIES = 8
+# a lost race: a deadlock, or two writers creating the same new voucher (no row to lock yet)
+_RETRY = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.UniqueViolation)
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -99,7 +102,7 @@ class PostgresBackend:
                     if not write:
                         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     return work(SqlTx(conn, POSTGRES))
-            except (pg_errors.DeadlockDetected, pg_errors.SerializationFailure):
+            except _RETRY:
                 if attempt == RETRIES:
                     raise
                 attempt += 1

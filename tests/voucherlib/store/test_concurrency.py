@@ -93,6 +93,22 @@ def test_racing_confirms_sign_for_once(store):
     assert store.verify_audit().intact
 
 
+def test_two_stores_creating_one_new_voucher(store):
+    """Nothing to lock yet: the loser of the race retries and sees the winner's voucher."""
+    other = open_store(store.url)
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            jobs = [
+                pool.submit((store, other)[i % 2].atomic, lambda ops: ops.save(FINANCE, KEY, b"<Voucher/>"))
+                for i in range(8)
+            ]
+            outcomes = [job.result() for job in jobs]
+    finally:
+        other.close()
+    assert sum(not o.noop for o in outcomes) == 1 and {o.version for o in outcomes} == {1}
+    assert store.verify_audit().intact
+
+
 STAMPER = """
 import sys
 from voucherlib.store import open_store, Actor, Org, Stamp, VoucherKey
