@@ -9,6 +9,7 @@ from evoucher.errors import EVS_EMPTY, EVS_PARAM
 from voucherlib.errors import ArgumentError, LifecycleError, PermissionDenied, VoucherNotFound
 from voucherlib.lifecycle import (
     DELIVERY_TABLE,
+    READABLE,
     DeliveryEvent,
     DeliveryState,
     DocEvent,
@@ -88,12 +89,18 @@ class DeliveryOps(UnitOfWork):
         keys = self.tx.inbox(actor.org, adm_div_code, st_year, vt_code, limit)
         handed = {}
         for key in sorted(keys):
-            self.tx.voucher(key, lock=True)
-            d = next(d for d in self.tx.deliveries(key, lock=True) if actor.org.receives(d.dest))
-            t = self._move(actor, operation, key, d, DeliveryEvent.READ, d.reason)
-            received = dataclasses.replace(d, state=DeliveryState(int(t.after)))
-            handed[key] = Delivered(received, self.tx.version(key, d.version))
-        return [handed[key] for key in keys]
+            doc = self.tx.voucher(key, lock=True)
+            ready = [
+                d
+                for d in self.tx.deliveries(key, lock=True)
+                if actor.org.receives(d.dest) and d.state in READABLE and d.version >= doc.body_version
+            ]
+            if doc.discarded or not ready:
+                continue  # another process changed it since the inbox query
+            t = self._move(actor, operation, key, ready[0], DeliveryEvent.READ, ready[0].reason)
+            received = dataclasses.replace(ready[0], state=DeliveryState(int(t.after)))
+            handed[key] = Delivered(received, self.tx.version(key, received.version))
+        return [handed[key] for key in keys if key in handed]
 
     def confirm(
         self, actor: Actor, refs: Sequence[VoucherRef], *, operation: str = "confirmVoucher"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import EVS_EMPTY
 from voucherlib.errors import ArgumentError, VoucherNotFound
-from voucherlib.lifecycle import DeliveryEvent, DocEvent, apply_delivery, apply_doc
+from voucherlib.lifecycle import DeliveryEvent, DeliveryState, DocEvent, apply_delivery, apply_doc
 from voucherlib.store._unit import UnitOfWork, utc_now
 from voucherlib.store.base import Actor, Outcome, Stamp, Voucher, VoucherKey, VoucherRef
 
@@ -120,8 +120,9 @@ class DocumentOps(UnitOfWork):
         voucher = self.tx.voucher(key.ref.key(0), lock=True)
         if voucher is None:
             raise VoucherNotFound(key.ref.key(0), detail="a receipt needs its voucher in the library")
-        sent = [d for d in self.tx.deliveries(voucher.key) if actor.org.receives(d.dest)]
-        apply_delivery(voucher.key, DeliveryEvent.ANSWER, max((d.state for d in sent), default=None))
+        states = [d.state for d in self.tx.deliveries(voucher.key) if actor.org.receives(d.dest)]
+        state = DeliveryState.SIGNED if DeliveryState.SIGNED in states else next(iter(states), None)
+        apply_delivery(voucher.key, DeliveryEvent.ANSWER, state)
 
     def _positions(
         self, key: VoucherKey, positions: Sequence[str], stamps: Sequence[Stamp]
