@@ -15,16 +15,14 @@ from __future__ import annotations
 from asn1crypto import keys, pem
 
 from evoucher.crypto import sm2
-from evoucher.crypto.oids import EC_PUBLIC_KEY, SM2_CURVE
+from evoucher.crypto.oids import EC_PUBLIC_KEY, SM2_CURVE, register_with_asn1crypto
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import CryptoError
 
 _PEM_LABEL = "PRIVATE KEY"
 
-# asn1crypto must know the curve's key size to encode ECPrivateKey; register it once, under
-# OpenSSL's short name, unless another module of ours already has.
-if SM2_CURVE not in keys.NamedCurve._map:
-    keys.NamedCurve.register("sm2p256v1", SM2_CURVE, 32)
+# asn1crypto must know the curve's key size to encode ECPrivateKey
+register_with_asn1crypto()
 
 
 def derive_key(seed: bytes, label: str) -> sm2.PrivateKey:

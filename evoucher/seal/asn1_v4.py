@@ -10,7 +10,7 @@ Real-world tolerance is declared in the schema, not patched in later:
 - `SESeal` may carry ofdrw's "v5" `[0]` timeStamp after `signedValue`;
 - picture types are free IA5String ("png", "ofd"); the model normalises them for display.
 
-Importing this module registers the SM2/SM3 OIDs with asn1crypto's maps so they print by name.
+Importing this module registers the SM2/SM3 OIDs with asn1crypto (`crypto.oids`) so they print by name.
 """
 
 # asn1crypto declares types through mutable class-level tables (_fields, _alternatives)
@@ -18,26 +18,11 @@ Importing this module registers the SM2/SM3 OIDs with asn1crypto's maps so they 
 
 from __future__ import annotations
 
-from asn1crypto import algos, core, keys
+from asn1crypto import algos, core
 
 from evoucher.crypto import oids
 
-SM2_SM3_NAME = "sm2_sm3"
-SM3_NAME = "sm3"
-SM2_CURVE_NAME = "sm2p256v1"
-
-
-def _register(map_cls: type[core.ObjectIdentifier], oid: str, name: str) -> None:
-    """Add `oid` → `name` to an asn1crypto OID map, patching the reverse map if already built."""
-    map_cls._map[oid] = name
-    if map_cls._reverse_map is not None:
-        map_cls._reverse_map[name] = oid
-
-
-_register(algos.SignedDigestAlgorithmId, oids.SM2_WITH_SM3, SM2_SM3_NAME)
-_register(algos.DigestAlgorithmId, oids.SM3, SM3_NAME)
-if oids.SM2_CURVE not in keys.NamedCurve._map:
-    keys.NamedCurve.register(SM2_CURVE_NAME, oids.SM2_CURVE, 32)
+oids.register_with_asn1crypto()
 
 
 class SignAlgId(algos.SignedDigestAlgorithmId):
