@@ -4,57 +4,45 @@ Covers: Store.atomic(save) on SQLite (WAL, synchronous=FULL) with and without gr
 1 and 16 concurrent callers; optionally PostgreSQL (synchronous_commit on) with --postgres URL.
 Scenario: each call saves a new voucher (4 KB body) as one transaction: voucher row, version row
 and an SM3-chained audit entry under the locked chain head. The baseline inserts one 4 KB row
-per commit on the same disk with the same durability. Rounds alternate baseline and store so
-machine noise hits both alike; the median ratio is reported.
+per durable commit on the same database. "16 callers" means 16 threads each making one call at
+the same time, repeated; rates are per call.
 
-    .venv/bin/python -m benchmarks.bench_store [--seconds 1.0] [--rounds 3] [--postgres URL]
+    .venv/bin/python -m benchmarks.bench_store [--seconds 0.5] [--rounds 5] [--postgres URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import os
 import sqlite3
-import statistics
 import tempfile
 import threading
-import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
+from benchmarks._harness import add_arguments, print_results, run_rounds
 from voucherlib.store import Actor, Org, VoucherKey, open_store
 
 BODY = os.urandom(4096)  # a voucher's size on the wire (machine-limits §2c uses 4 KB too)
-CALLERS = (1, 16)
+CALLERS = 16
 FINANCE = Actor("bench-cert", Org("011"))
 _numbers = itertools.count()
+_pool = ThreadPoolExecutor(CALLERS)
 
 
-def rate(fn: Callable[[], object], callers: int, seconds: float) -> float:
-    """Calls per second with `callers` threads calling `fn` until the time is up."""
-    counts = [0] * callers
-    stop = time.perf_counter() + seconds
-
-    def loop(i: int) -> None:
-        while time.perf_counter() < stop:
-            fn()
-            counts[i] += 1
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(callers)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(counts) / (time.perf_counter() - start)
+def concurrently(fn: Callable[[], object]) -> Callable[[], object]:
+    """One harness call = CALLERS threads calling `fn` at once, waiting for all of them."""
+    return lambda: list(_pool.map(lambda _: fn(), range(CALLERS)))
 
 
-def sqlite_baseline(path: str) -> Callable[[], object]:
+def sqlite_insert(path: str) -> Callable[[], object]:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body BLOB)")
-    lock = threading.Lock()  # one connection: callers take turns, as a bare loop would
+    lock = threading.Lock()  # one connection: concurrent callers take turns, one commit each
 
     def insert() -> None:
         with lock:
@@ -65,19 +53,20 @@ def sqlite_baseline(path: str) -> Callable[[], object]:
     return insert
 
 
-def postgres_baseline(url: str) -> Callable[[], object]:
+def postgres_insert(url: str) -> Callable[[], object]:
+    """Inserts into a logged table beside the store's (a TEMP table would skip the WAL flush)."""
     import psycopg
 
     from voucherlib.store.postgres import split_url
 
-    conninfo, _ = split_url(url)
+    conninfo, schema = split_url(url)
     local = threading.local()
 
-    def insert() -> None:  # one connection per caller: PostgreSQL's own group commit applies
+    def insert() -> None:  # a connection per thread: PostgreSQL's own group commit applies
         if not hasattr(local, "conn"):
             local.conn = psycopg.connect(conninfo, autocommit=True)
-            local.conn.execute("CREATE TEMP TABLE t (id BIGSERIAL PRIMARY KEY, body BYTEA)")
-        local.conn.execute("INSERT INTO t (body) VALUES (%s)", (BODY,))
+            local.conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.bench_baseline (body BYTEA)")
+        local.conn.execute(f"INSERT INTO {schema}.bench_baseline (body) VALUES (%s)", (BODY,))
 
     return insert
 
@@ -90,37 +79,61 @@ def saver(store) -> Callable[[], object]:
     return save
 
 
-def compare(
-    label: str, baseline: Callable[[], object], work: Callable[[], object], callers: int, args
-) -> None:
-    rate(baseline, callers, 0.5), rate(work, callers, 0.5)  # warm-up: fresh WAL files are slow at first
-    pairs = [
-        (rate(baseline, callers, args.seconds), rate(work, callers, args.seconds)) for _ in range(args.rounds)
+def measure(workloads: dict, args) -> None:
+    """Warm up (fresh WAL files and pools are slow at first), time, print rates per call."""
+    run_rounds(workloads, seconds=min(args.seconds, 0.3), rounds=1)
+    results = run_rounds(workloads, seconds=args.seconds, rounds=args.rounds)
+    per_call = [
+        dataclasses.replace(r, rate=r.rate * CALLERS) if f"{CALLERS} callers" in r.name else r
+        for r in results
     ]
-    base, ours = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
-    ratio = statistics.median(o / b for b, o in pairs)
-    print(f"{label:<44} {callers:>3} callers {ours:>9.0f}/s  baseline {base:>9.0f}/s  ratio {ratio:5.2f}x")
+    print_results(per_call)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench_store", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="length of one timed run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating baseline/store rounds")
+    add_arguments(parser, seconds=0.5, rounds=5)
     parser.add_argument("--postgres", metavar="URL", help="also measure PostgreSQL at this URL")
     args = parser.parse_args(argv)
+    many = f"{CALLERS} callers"
     with tempfile.TemporaryDirectory() as tmp:
-        baseline = sqlite_baseline(f"{tmp}/baseline.db")
-        for group in (True, False):
-            with open_store(f"sqlite:///{tmp}/store-{group}.db", group_commit=group) as store:
-                for callers in CALLERS:
-                    label = f"sqlite save, group commit {'on' if group else 'off'}"
-                    compare(label, baseline, saver(store), callers, args)
+        insert = sqlite_insert(f"{tmp}/baseline.db")
+        with (
+            open_store(f"sqlite:///{tmp}/group.db") as group,
+            open_store(f"sqlite:///{tmp}/single.db", group_commit=False) as single,
+        ):
+            print("SQLite, WAL, synchronous=FULL (rates per call)")
+            measure(
+                {
+                    "bare INSERT+commit, 1 caller": (None, insert),
+                    f"bare INSERT+commit, {many}": (None, concurrently(insert)),
+                    "save, group commit, 1 caller": ("bare INSERT+commit, 1 caller", saver(group)),
+                    f"save, group commit, {many}": (
+                        f"bare INSERT+commit, {many}",
+                        concurrently(saver(group)),
+                    ),
+                    "save, no group commit, 1 caller": ("bare INSERT+commit, 1 caller", saver(single)),
+                    f"save, no group commit, {many}": (
+                        f"bare INSERT+commit, {many}",
+                        concurrently(saver(single)),
+                    ),
+                },
+                args,
+            )
     if args.postgres:
-        baseline = postgres_baseline(args.postgres)
-        with open_store(args.postgres, pool_size=max(CALLERS)) as store:
-            for callers in CALLERS:
-                compare("postgresql save (pool of 16)", baseline, saver(store), callers, args)
-    print("baseline: one 4 KB INSERT per durable commit on the same database; ratio = store / baseline")
+        insert = postgres_insert(args.postgres)
+        with open_store(args.postgres, pool_size=CALLERS) as store:  # creates the schema first
+            print("PostgreSQL, synchronous_commit=on (rates per call)")
+            measure(
+                {
+                    "bare INSERT (autocommit), 1 caller": (None, insert),
+                    f"bare INSERT (autocommit), {many}": (None, concurrently(insert)),
+                    "save, 1 caller": ("bare INSERT (autocommit), 1 caller", saver(store)),
+                    f"save, {many}": (f"bare INSERT (autocommit), {many}", concurrently(saver(store))),
+                },
+                args,
+            )
+            store.atomic(lambda ops: ops.tx.run("DROP TABLE bench_baseline"))
 
 
 if __name__ == "__main__":
