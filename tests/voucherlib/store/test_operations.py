@@ -134,6 +134,18 @@ def test_refuse_return_bounce_then_discard_and_resend(store):
     assert store.query(lambda q: q.version(KEY, 3)).body == b"<Voucher/>"  # the returned version is kept
 
 
+def test_receive_failure_bounces_and_a_resend_delivers_again(store):
+    sent(store)
+    [failed] = store.atomic(lambda ops: ops.receive_failed(PBOC, [KEY.ref], ["MOF 解码失败"]))
+    assert failed.transition.after == "2" and code(store, FINANCE) == 2
+    assert [b.reason for b in store.query(lambda q: q.bounced(FINANCE.org, "330100", 2024, "5207"))] == [
+        "MOF 解码失败"
+    ]
+    [again] = store.atomic(lambda ops: ops.send(FINANCE, [KEY.ref], PBOC.org))
+    assert (again.transition.before, again.transition.after) == ("2", "0")
+    assert [d.delivery.state for d in read(store, PBOC)] == [DeliveryState.RECEIVED]
+
+
 def test_discard_rules(store):
     sent(store)
     [gone] = store.atomic(lambda ops: ops.discard(FINANCE, [KEY.ref]))
