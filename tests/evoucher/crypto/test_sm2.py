@@ -1,5 +1,8 @@
 """SM2/SM3 known answers (GB/T 32905, GB/T 32918.5 Annex A) and backend agreement."""
 
+import ctypes.util
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -94,3 +97,60 @@ def test_signatures_verify_in_an_independent_implementation():
     r, s, _ = sm2.decode_signature(sig)
     pub_hex = key.public_key.to_bytes()[1:].hex()
     assert pysmx.Verify(r.to_bytes(32, "big") + s.to_bytes(32, "big"), MSG, pub_hex, 64, uid=sm2.DEFAULT_ID)
+
+
+def _rejected_signatures() -> list[tuple[sm2.PublicKey, bytes, bytes]]:
+    key = sm2.PrivateKey(D)
+    sig = sm2.sign(key, MSG)
+    r, s, _ = sm2.decode_signature(sig)
+    other = sm2.PrivateKey(D + 1).public_key
+    return [
+        (key.public_key, MSG + b"!", sig),  # another message
+        (other, MSG, sig),  # another key
+        (key.public_key, MSG, sm2.encode_der(r, s + 1)),  # a changed s
+        (key.public_key, MSG, sm2.encode_der(r, sm2.N - r)),  # t = r + s = 0 mod n
+        (key.public_key, MSG, sm2.encode_der(r, sm2.N)),  # s out of range
+    ]
+
+
+def test_a_signature_that_does_not_verify_prints_nothing(capfd):
+    """GmSSL's own verify writes a C trace to fd 2 for each of these; ours must not."""
+    for public_key, message, signature in _rejected_signatures():
+        assert not sm2.verify(public_key, message, signature)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_verification_is_right_from_many_threads_at_once():
+    key = sm2.PrivateKey(D)
+    good = [(key.public_key, m, sm2.sign(key, m)) for m in (b"a", b"b", b"c")]
+    cases = [(case, True) for case in good] + [(case, False) for case in _rejected_signatures()]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda c: sm2.verify(*c[0]) is c[1], cases * 40))
+    assert all(results)
+
+
+@pytest.mark.skipif(sm2._gm_x_of_sum is None, reason="GmSSL point arithmetic not available")
+@given(st.integers(1, sm2.N - 1), st.integers(1, sm2.N - 1), st.integers(1, sm2.N - 2))
+def test_gmssl_point_arithmetic_matches_the_python_curve(t, s, d):
+    public_key = sm2.PrivateKey(d).public_key
+    total = sm2._affine(sm2._jadd(sm2._mul(s, sm2.GX, sm2.GY), sm2._mul(t, public_key.x, public_key.y)))
+    assert total is not None  # t·P + s·G = O has negligible probability
+    assert sm2._gm_x_of_sum(public_key, t, s) == total[0]
+
+
+def test_a_signature_whose_point_is_at_infinity_is_refused():
+    """s·G + t·P = O has no x; code that read x as 0 would accept this (r, s) over e = r."""
+    key = sm2.PrivateKey(D)
+    t = 12345
+    s = -t * D % sm2.N  # then s + t·d = 0 and s·G + t·P = O
+    r = (t - s) % sm2.N
+    e = r.to_bytes(32, "big")
+    assert not sm2._pure_verify_digest(key.public_key, e, r, s)
+    assert not sm2.verify_digest(key.public_key, e, sm2.encode_der(r, s))
+    if sm2._gm_x_of_sum is not None:
+        assert sm2._gm_x_of_sum(key.public_key, t, s) is None
+
+
+def test_a_library_without_the_gmssl_curve_arithmetic_is_not_used():
+    assert sm2._gmssl_x_of_sum("/nonexistent/libgmssl.so") is None
+    assert sm2._gmssl_x_of_sum(ctypes.util.find_library("c")) is None
