@@ -1,0 +1,70 @@
+"""The reference voucher library as an ASGI app: the four realware SOAP services and `/healthz`.
+
+`create_app(settings)` builds a fresh app each time (no module-level app), so a 1.0 and a 2.0
+library can run side by side in one process. The environment is read when the app is created, so
+a bad `--env` fails before anything listens; the store is opened by the app's lifespan and closed
+when it ends (httpx's ASGITransport runs no lifespan: enter `app.router.lifespan_context(app)`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from evoucher.interface import SERVICES
+from voucherlib.service import VoucherLibrary
+from voucherlib.settings import Settings
+from voucherlib.soap import create_soap_router
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """An app serving `settings`' environment and store under `settings.profile`."""
+    library = VoucherLibrary(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(library.open)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(library.close)
+
+    app = FastAPI(
+        title="guoku reference voucher library (电子凭证库)",
+        description=f"realware SOAP interface, profile {settings.profile}; WSDL at <service path>?wsdl",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.library = library
+    app.include_router(
+        create_soap_router(
+            library, profile=settings.profile, auth=settings.auth, resolve_caller=library.resolve_caller
+        )
+    )
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """200 when the store answers; 503 otherwise (not open, or the database is gone)."""
+        body: dict[str, Any] = {
+            "profile": settings.profile,
+            "auth": settings.auth,
+            "services": [service.path for service in SERVICES.values()],
+        }
+        try:
+            store = library.store
+            if store is None:
+                raise RuntimeError("store not open")
+            await run_in_threadpool(store.query, lambda q: q.audit_head())
+        except Exception as exc:
+            return JSONResponse(
+                {**body, "status": "unavailable", "problem": type(exc).__name__}, status_code=503
+            )
+        return JSONResponse({**body, "status": "ok"})
+
+    return app

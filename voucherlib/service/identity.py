@@ -1,0 +1,184 @@
+"""Who is calling and what they may touch, decided from the environment (`guoku env init`).
+
+A caller is a certificate holder of one party. With authentication on, its certificate must chain
+to the environment's root CA, be valid now, not be revoked on the environment's CRLs, and name the
+certID in its subject serialNumber; with authentication off the certID is looked up on trust. A
+party acts within its own AdmDivCode, on the VtCodes its party sends or receives, through the
+service of its org type (docs/library.md VL-LIB-001..006). Vouchers are addressed to one party:
+the party of the destination org type in the voucher's AdmDivCode (VL-LIB-010).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from evoucher import registry, wsauth
+from evoucher.errors import EvoucherError, UnknownVoucherType
+from evoucher.interface import ESTAMP, ORG_TYPES, PBANK, SERVICES, is_bank_org_type
+from evoucher.pki import Environment, Party
+from evoucher.seal import certs, load_seal
+from voucherlib.errors import ArgumentError
+from voucherlib.service.errors import NotPermitted, Unacceptable
+from voucherlib.store import Actor, Org, Queries, VoucherRef
+
+EVS_ADMDIV = "EVS004"  # 获取行政区划失败
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A resolved caller: the certID used, the party it belongs to, and the certificate shown."""
+
+    cert_id: str
+    party: Party
+    cert_der: bytes | None = None  # None when authentication is off
+
+    @property
+    def org(self) -> Org:
+        """The party as the store knows it: its org type, and its organisation certID as the id."""
+        return party_org(self.party)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.cert_id, self.org)
+
+    def __str__(self) -> str:
+        return f"certID {self.cert_id} ({self.party.name}, {self.party.role} {self.party.org_type})"
+
+
+def party_org(party: Party) -> Org:
+    return Org(party.org_type, party.cert_id)
+
+
+class Identities:
+    """Resolves certIDs and certificates against one environment (the router's `resolve_caller`)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self._anchors = [certs.load_certificate(der, "trust anchor") for der in env.trust_anchors]
+        self._crls = [certs.load_crl(der) for der in env.crls]
+
+    def resolve(self, cert_id: str, cert_der: bytes | None) -> Caller:
+        """The caller, or NotPermitted (EVS112) naming what is wrong with the certificate."""
+        party = next((p for p in self.env.parties if any(h.cert_id == cert_id for h in p.holders)), None)
+        if party is None:
+            raise NotPermitted(f"certID {cert_id!r} is not issued to any party of this library")
+        holder = self.env.holder(cert_id)
+        try:
+            if cert_der is not None:
+                wsauth.caller_named_by_certificate(cert_id, cert_der)
+            cert = certs.load_certificate(cert_der or holder.cert.dump(), f"certificate of {cert_id}")
+            certs.find_anchor(cert, self._anchors, what=f"certificate of {cert_id}")
+            now = datetime.now(UTC)
+            certs.check_validity(cert, now, what=f"certificate of {cert_id}")
+            certs.check_revocation(cert, self._anchors, self._crls, now, what=f"certificate of {cert_id}")
+        except EvoucherError as exc:
+            raise NotPermitted(exc.message) from None
+        return Caller(cert_id, party, cert_der)
+
+
+def check_service(caller: Caller, service: str) -> None:
+    """Finance calls AsspFinanceService, the PBoC AsspCBankService, banks AsspPBankService (VL-LIB-002)."""
+    org_type = caller.party.org_type
+    wanted = SERVICES[service].org_type
+    if service == ESTAMP or org_type == wanted or (service == PBANK and is_bank_org_type(org_type)):
+        return
+    where = wanted or "a 3-digit bank type"
+    raise NotPermitted(f"{caller} may not call {service}, which serves org type {where}")
+
+
+def check_adm_div(env: Environment, caller: Caller, adm_div_code: str) -> None:
+    """A party works in its own AdmDivCode; one no party has is EVS004 (VL-LIB-003)."""
+    if not any(p.adm_div_code == adm_div_code for p in env.parties):
+        raise NotPermitted(
+            f"admDivCode {adm_div_code!r}: 获取行政区划失败, no party of this library has it",
+            evs_code=EVS_ADMDIV,
+        )
+    if adm_div_code != caller.party.adm_div_code:
+        raise NotPermitted(f"{caller} acts for AdmDivCode {caller.party.adm_div_code}, not {adm_div_code}")
+
+
+def check_vt_code(env: Environment, caller: Caller, vt_code: str) -> registry.VoucherType:
+    """The registry's type, if the caller's party sends or receives it (else EVS112, VL-LIB-004)."""
+    try:
+        vt = registry.get(vt_code)
+    except UnknownVoucherType:
+        raise ArgumentError(
+            argument="vtCode", rule="a VtCode of the voucher-type registry", value=vt_code
+        ) from None
+    if vt.name_only:
+        rule = "a voucher type whose fields are defined (this one is known by name only)"
+        raise ArgumentError(argument="vtCode", rule=rule, value=vt_code)
+    if vt_code not in env.allowed_vt_codes(caller.cert_id):
+        raise NotPermitted(f"{caller} has no permission for VtCode {vt_code} ({vt.zh_name})")
+    return vt
+
+
+def check_org_type(argument: str, value: str) -> str:
+    if not (value in ORG_TYPES or is_bank_org_type(value)):
+        raise ArgumentError(
+            argument=argument, rule="a 3-digit org type (001, 011, 999, a bank type)", value=value
+        )
+    return value
+
+
+def recipient(env: Environment, vt: registry.VoucherType, adm_div_code: str, dec_org_type: str) -> Org:
+    """The one party a voucher of `vt` in `adm_div_code` goes to at `dec_org_type` (VL-LIB-010)."""
+    check_org_type("decOrgType", dec_org_type)
+    found = env.find(org_type=dec_org_type, adm_div_code=adm_div_code)
+    if len(found) != 1:
+        what = "no party" if not found else f"{len(found)} parties"
+        raise Unacceptable(f"decOrgType {dec_org_type}: {what} of that org type in AdmDivCode {adm_div_code}")
+    route = {vt.sender, *vt.receivers} if vt.sender else set(vt.receivers)
+    if found[0].role not in route:
+        roles = ", ".join(sorted(str(r) for r in route))
+        role = found[0].role
+        raise Unacceptable(
+            f"decOrgType {dec_org_type} {role} is not on the route of {vt.vt_code} ({roles})"
+        )
+    return party_org(found[0])
+
+
+def check_addressed(q: Queries, org: Org, refs: list[VoucherRef], *, owned_too: bool) -> None:
+    """Refuse (EVS700) numbers that exist but were neither sent to `org` nor, with `owned_too`, its own.
+
+    Numbers that do not exist at all are left to the store (EVS100, status -1).
+    """
+    for ref in refs:
+        docs = [d for d in (q.voucher(ref.key(0)), q.voucher(ref.key(1))) if d is not None]
+        mine = [d for d in docs if owned_too and d.owner == org]
+        sent = [d for d in docs if any(org.receives(x.dest) for x in q.deliveries(d.key))]
+        if docs and not mine and not sent:
+            raise Unacceptable(
+                f"VoucherNo: not addressed to org {org} (a party reads only its own)", voucher=ref
+            )
+
+
+@functools.lru_cache(maxsize=256)
+def _seal_id(der: bytes) -> str:
+    return load_seal(der).es_id
+
+
+def check_stamp_id(caller: Caller, position: str, given: str) -> None:
+    """The id in the stamp XML must name a seal (esID) or a certificate of the caller's party."""
+    party = caller.party
+    if given in {h.cert_id for h in party.holders} | {_seal_id(der) for der in party.seals.values()}:
+        return
+    raise NotPermitted(
+        f"stamp XML: position {position} names {given!r}, not a seal or certID of {party.name}"
+    )
+
+
+__all__ = [
+    "Caller",
+    "Identities",
+    "check_addressed",
+    "check_adm_div",
+    "check_org_type",
+    "check_service",
+    "check_stamp_id",
+    "check_vt_code",
+    "party_org",
+    "recipient",
+]
