@@ -34,6 +34,9 @@ class Failed(Enum):
     WRONG_POSITION = "WRONG_POSITION"  # propertyInfo: other VoucherFlag or stamp position
     WRONG_VOUCHER = "WRONG_VOUCHER"  # propertyInfo: another voucher
     NOT_ALLOWED = "NOT_ALLOWED"  # the policy refuses what it sees (raw r‖s, BER, v1, algorithm)
+    # a required position carries no stamp or signature; ETSI judges signatures that exist, so
+    # it has no word for one that does not: ours, named like theirs
+    STAMP_MISSING = "STAMP_MISSING"
 
     @property
     def indication(self) -> Indication:
@@ -131,6 +134,7 @@ class SealReport:
     es_id: str | None = None
     seal_name: str | None = None
     failure_msg: str | None = None
+    position: str | None = None  # the stamp position judged, when the report is about a voucher's
 
     @property
     def passed(self) -> bool:
@@ -162,5 +166,6 @@ class SealReport:
             "maker": self.maker.to_json() if self.maker else None,
             "signer": self.signer.to_json() if self.signer else None,
             "failure_msg": self.failure_msg,
+            "position": self.position,
             "checks": [c.to_json() for c in self.checks],
         }

@@ -10,6 +10,7 @@ def test_sub_indications_know_their_indication():
     assert {m.indication for m in Failed} == {Indication.FAILED}
     assert {m.indication for m in Indeterminate} == {Indication.INDETERMINATE}
     assert not {m.value for m in Failed} & {m.value for m in Indeterminate}
+    assert Failed.STAMP_MISSING.indication is Indication.FAILED
 
 
 def test_report_to_json():
@@ -38,4 +39,6 @@ def test_report_to_json():
         }
     ]
     assert out["validation_time"] == "2026-01-02T00:00:00+00:00"
+    assert out["position"] is None
+    assert SealReport(**{**report.__dict__, "position": "cz_gz"}).to_json()["position"] == "cz_gz"
     assert report.check("data-hash") is check and not report.passed
