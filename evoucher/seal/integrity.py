@@ -13,6 +13,7 @@ import hmac
 from evoucher.crypto import oids, sm2
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import CryptoError, SealError
+from evoucher.seal.bare import BareSignature
 from evoucher.seal.model import Seal, Signature
 
 
@@ -32,7 +33,7 @@ class SignerNotInSeal(SealError):
     """The signer's certificate is not one the seal authorises (certList)."""
 
 
-def check_data_hash(signature: Signature, data: bytes) -> str:
+def check_data_hash(signature: Signature | BareSignature, data: bytes) -> str:
     """Raise HashMismatch unless dataHash == SM3(data); returns the digest in hex."""
     digest = sm3(data)
     if not hmac.compare_digest(digest, signature.data_hash):
@@ -74,9 +75,9 @@ def check_seal_signature(seal: Seal, maker_key: sm2.PublicKey, *, signer_id: byt
 
 
 def check_document_signature(
-    signature: Signature, signer_key: sm2.PublicKey, *, signer_id: bytes
+    signature: Signature | BareSignature, signer_key: sm2.PublicKey, *, signer_id: bytes
 ) -> sm2.SignatureForm:
-    """The signer's signature over the original DER of TBS_Sign."""
+    """The signer's signature over the original DER of TBS_Sign (TBSVoucherSign for a bare one)."""
     return check_sm2(
         signer_key,
         signature.tbs_bytes,

@@ -9,13 +9,17 @@ header.version, which ofdrw sets to 5. Everything hashed or verified later comes
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from asn1crypto import core, parser
 
 from evoucher.errors import HostileInputError, SealError
 from evoucher.seal import asn1_v1, asn1_v4
+
+T = TypeVar("T")
 
 MAX_BYTES = 4 * 1024 * 1024  # a seal with a large picture is ~100 KiB; refuse anything absurd
 PICTURE_TYPES = ("GIF", "PNG", "JPG", "BMP", "SVG", "OFD")  # the standard's five, and OFD as seen
@@ -172,7 +176,8 @@ def _free_text_time(raw: bytes) -> tuple[str, datetime | None]:
         return text, None
 
 
-def _decode(what: str, der: bytes, build):
+def decode(what: str, der: bytes, build: Callable[[bytes], T]) -> T:
+    """`build(der)` for input within MAX_BYTES; decoder errors become a SealError naming `what`."""
     if len(der) > MAX_BYTES:
         raise HostileInputError(f"{what} of {len(der)} bytes exceeds {MAX_BYTES}")
     try:
@@ -238,12 +243,12 @@ def _load_signature(der: bytes) -> Signature:
 
 def load_seal(der: bytes) -> Seal:
     """Decode an SES_Seal (v1 or v4); SealError if it is not one."""
-    return _decode("SES_Seal", der, _load_seal)
+    return decode("SES_Seal", der, _load_seal)
 
 
 def load_signature(der: bytes) -> Signature:
     """Decode an SES_Signature (v1 or v4); SealError if it is not one."""
-    return _decode("SES_Signature", der, _load_signature)
+    return decode("SES_Signature", der, _load_signature)
 
 
 def is_signature(der: bytes) -> bool:
@@ -259,4 +264,4 @@ def is_signature(der: bytes) -> bool:
 
 def load(der: bytes) -> Seal | Signature:
     """Decode whichever of SES_Seal or SES_Signature `der` holds."""
-    return load_signature(der) if _decode("seal or signature", der, is_signature) else load_seal(der)
+    return load_signature(der) if decode("seal or signature", der, is_signature) else load_seal(der)

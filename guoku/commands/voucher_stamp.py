@@ -171,11 +171,10 @@ def run_verify(args: argparse.Namespace) -> int:
         reports = verify_body(
             body, trust_anchors=env.trust_anchors, crls=env.crls, policy=policy, required_positions=required
         )
-        present = [(s.position, s.kind) for s in body.stamps]
-        missing = [(p, "missing") for p in required or () if p not in {s.position for s in body.stamps}]
+        kinds = {s.position: s.kind for s in body.stamps}
         stamps = [
-            {"position": position, "stamp_kind": kind, **report.to_json()}
-            for (position, kind), report in zip(present + missing, reports, strict=True)
+            {"position": r.position, "stamp_kind": kinds.get(r.position, "missing"), **r.to_json()}
+            for r in reports
         ]
         results.append(
             {

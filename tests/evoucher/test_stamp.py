@@ -13,8 +13,9 @@ from evoucher.pki.builder import create_environment, revoke
 from evoucher.pki.environment import load_environment
 from evoucher.registry.generate import sample_mof
 from evoucher.seal import asn1_v1, asn1_v4
+from evoucher.seal.bare import VoucherSignature
 from evoucher.seal.policy import DEFAULT, STRICT
-from evoucher.stamp import VoucherSignature, body_property_info, stamp_body, verify_body
+from evoucher.stamp import body_property_info, stamp_body, verify_body
 from evoucher.verdict import Failed, Indication
 from tests.evoucher.pki.oracles import pysmx_verify
 
@@ -127,9 +128,19 @@ def test_missing_required_positions_are_reported(env):
     party = env.party("hz-finance")
     holder = party.signer("gz")
     body = stamp_body(_body(), "cz_gz", seal=party.seal("gz"), key=holder.key, cert=holder.cert)
-    reports = _verify(env, body, required_positions=["cz_gz", "cz_jzysz", "cz_fhysz"])
+    reports = _verify(env, body, required_positions=["cz_fhysz", "cz_gz", "cz_jzysz"])
     assert [r.indication for r in reports] == [Indication.PASSED, Indication.FAILED, Indication.FAILED]
-    assert "'cz_jzysz' carries no stamp" in reports[1].failure_msg
+    assert [r.sub_indication for r in reports[1:]] == [Failed.STAMP_MISSING] * 2
+    assert [r.position for r in reports] == ["cz_gz", "cz_fhysz", "cz_jzysz"]
+    assert "'cz_fhysz' carries no stamp" in reports[1].failure_msg
+
+
+def test_every_report_names_its_position(env):
+    body = _stamp_all(env, _body())
+    reordered = dataclasses.replace(body, stamps=body.stamps[::-1])
+    reports = _verify(env, reordered)
+    assert [r.position for r in reports] == ["cz_fhysz", "cz_jzysz", "cz_gz"]
+    assert [r.to_json()["position"] for r in reports] == ["cz_fhysz", "cz_jzysz", "cz_gz"]
 
 
 def test_a_position_is_stamped_once(env):

@@ -78,6 +78,8 @@ def test_verify_fails_an_edited_voucher_and_a_missing_position(capsys, env_dir, 
     stamps = json.loads(out)["bodies"][0]["stamps"]
     assert stamps[0]["subindication"] == "HASH_FAILURE"
     assert [s["stamp_kind"] for s in stamps[1:]] == ["missing", "missing"]
+    assert [s["subindication"] for s in stamps[1:]] == ["STAMP_MISSING", "STAMP_MISSING"]
+    assert [s["position"] for s in stamps] == ["cz_gz", "cz_jzysz", "cz_fhysz"]
 
 
 def test_stamp_refusals_and_their_exit_codes(capsys, env_dir, mof, tmp_path):
