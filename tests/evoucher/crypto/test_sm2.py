@@ -134,8 +134,7 @@ def test_verification_is_right_from_many_threads_at_once():
 def test_gmssl_point_arithmetic_matches_the_python_curve(t, s, d):
     public_key = sm2.PrivateKey(d).public_key
     total = sm2._affine(sm2._jadd(sm2._mul(s, sm2.GX, sm2.GY), sm2._mul(t, public_key.x, public_key.y)))
-    assert total is not None  # t·P + s·G = O has negligible probability
-    assert sm2._gm_x_of_sum(public_key, t, s) == total[0]
+    assert sm2._gm_x_of_sum(public_key, t, s) == (None if total is None else total[0])
 
 
 def test_a_signature_whose_point_is_at_infinity_is_refused():
