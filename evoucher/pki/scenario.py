@@ -3,7 +3,11 @@
 The `small` scenario is one province (Zhejiang, AdmDivCode 330000) and its capital (Hangzhou,
 330100): a finance bureau and a treasury at each level, the big four agent banks by bank type
 (102 ICBC, 103 ABC, 104 BOC, 105 CCB), two budget units and a payee bank. `tiny` keeps one
-party per role, for tests and demos that need speed more than breadth.
+party per role, for tests and demos that need speed more than breadth. `province` is `small`
+plus two districts of the special cases the seed report names: 西湖区 (330106), whose treasury
+is played by a commercial bank (代理金库), with its agent bank; and 拱墅区 (330105), a
+half-level district (半级财政) with no treasury of its own, paid from a city-treasury
+sub-account through a certificate the city treasury holds for that division.
 
 Budget units have no realware org type (the real library never sees them); we give them 021.
 Every party has two named people, a bookkeeper (记账员, `jzy`) and a reviewer (复核员, `fhy`),
@@ -66,11 +70,22 @@ _SMALL = (
     PartySpec("hz-bocom", "交通银行杭州分行", "payee_bank", "301", "330100", "唐颖", "韩冰"),
 )
 
+_DISTRICTS = (
+    PartySpec("xh-finance", "杭州市西湖区财政局", "finance", "011", "330106", "钱进", "沈洁"),
+    PartySpec("xh-treasury", "杭州银行西湖支行（代理金库）", "pboc", "001", "330106", "蒋涛", "韦丽"),
+    PartySpec("xh-icbc", "中国工商银行杭州西湖支行", "agent_bank", "102", "330106", "许诺", "邓超"),
+    PartySpec("gs-finance", "杭州市拱墅区财政局", "finance", "011", "330105", "冯雪", "曹阳"),
+    PartySpec(
+        "gs-treasury", "国家金库杭州市中心支库（拱墅区库款户）", "pboc", "001", "330105", "彭亮", "吕芳"
+    ),
+)
+
 _TINY_HANDLES = ("hz-finance", "hz-treasury", "hz-icbc", "hz-health", "hz-bocom")
 
 SCENARIOS: dict[str, tuple[PartySpec, ...]] = {
     "small": _SMALL,
     "tiny": tuple(p for p in _SMALL if p.handle in _TINY_HANDLES),
+    "province": _SMALL + _DISTRICTS,
 }
 
 
