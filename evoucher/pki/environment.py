@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509
 
@@ -21,7 +22,9 @@ from evoucher.crypto import sm2
 from evoucher.pki.keys import private_key_from_pem
 from evoucher.pki.scenario import holder_duty
 from evoucher.pki.x509 import load_certificate, load_crl
-from evoucher.registry import Role, StampPosition
+
+if TYPE_CHECKING:  # the registry is imported when an environment is loaded: `seal.certs` imports
+    from evoucher.registry import StampPosition  # this package, and seal checks need no registry
 
 MANIFEST = "environment.json"
 FORMAT = "guoku-environment/1"
@@ -179,6 +182,8 @@ def read_manifest(root: Path) -> dict:
 
 def load_environment(root: str | Path) -> Environment:
     """Read an environment directory written by `guoku env init`."""
+    from evoucher.registry import Role, StampPosition
+
     root = Path(root)
     manifest = read_manifest(root)
     parties = tuple(

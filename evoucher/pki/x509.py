@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from asn1crypto import algos, crl, pem, x509
+from asn1crypto import algos, core, crl, keys, pem, x509
 
 from evoucher.crypto import sm2
-from evoucher.crypto.oids import SM2_WITH_SM3
+from evoucher.crypto.oids import EC_PUBLIC_KEY, SM2_CURVE, SM2_WITH_SM3
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import CryptoError
 from evoucher.pki.keys import public_key_info, sign_deterministic
@@ -63,9 +63,31 @@ def build_name(
     return x509.Name.build(fields, use_printable=False)
 
 
-def certificate_public_key(cert: x509.Certificate) -> sm2.PublicKey:
-    """The SM2 point of a certificate's SubjectPublicKeyInfo."""
-    return sm2.PublicKey.from_bytes(cert.public_key["public_key"].native)
+class _SubjectPublicKeyInfo(core.Sequence):
+    """SubjectPublicKeyInfo with the key as plain bits: asn1crypto's `PublicKeyInfo` picks the key's
+    type by algorithm and raises KeyError on the SM2 curve OID used as the algorithm."""
+
+    _fields = [("algorithm", keys.PublicKeyAlgorithm), ("public_key", core.OctetBitString)]  # noqa: RUF012
+
+
+def certificate_public_key(cert: x509.Certificate | bytes) -> sm2.PublicKey:
+    """The SM2 point of a certificate's SubjectPublicKeyInfo (an asn1crypto certificate or its DER).
+
+    The one reader of SM2 keys from certificates: `seal.certs` uses it for the real certificates
+    it reads with `cryptography`. Accepts id-ecPublicKey with the SM2 curve, and the SM2 curve
+    OID as the algorithm itself (seen in older Chinese certificates). asn1crypto parses lazily,
+    so odd name strings elsewhere in a real certificate are never decoded. CryptoError if the
+    key is not an SM2 point.
+    """
+    if isinstance(cert, bytes):
+        cert = x509.Certificate.load(cert)
+    spki = _SubjectPublicKeyInfo.load(cert["tbs_certificate"]["subject_public_key_info"].dump())
+    algorithm = spki["algorithm"]["algorithm"].dotted
+    params = spki["algorithm"]["parameters"]
+    curve = params.chosen.dotted if algorithm == EC_PUBLIC_KEY and params.name == "named" else None
+    if algorithm != SM2_CURVE and curve != SM2_CURVE:
+        raise CryptoError(f"not an SM2 key (algorithm {algorithm}, curve {curve})")
+    return sm2.PublicKey.from_bytes(bytes(spki["public_key"].native))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 `cryptography` parses real Chinese certificates (GBK-ish and odd string types that make
 asn1crypto raise) but has no SM2 curve, so it can neither give the public key nor check a
-signature. We take the point from the SubjectPublicKeyInfo in the TBSCertificate bytes and
-verify issuer signatures over those exact bytes with `evoucher.crypto.sm2`.
+signature. The point comes from `pki.x509.certificate_public_key` (asn1crypto, decoding only the
+SubjectPublicKeyInfo), and issuer signatures are verified over the exact TBSCertificate bytes
+with `evoucher.crypto.sm2`.
 
 Errors (each becomes one sub-indication in `seal.verify`)::
 
@@ -24,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 
 from evoucher.crypto import oids, sm2
 from evoucher.errors import CryptoError, SealError
+from evoucher.pki.x509 import certificate_public_key
 from evoucher.verdict import CertSummary
 
 
@@ -95,22 +96,6 @@ class Cert:
         return self.not_before <= at <= self.not_after
 
 
-def sm2_point(tbs_certificate: bytes) -> sm2.PublicKey:
-    """The SM2 point of a TBSCertificate's SubjectPublicKeyInfo.
-
-    Accepts id-ecPublicKey with the SM2 curve, and the SM2 curve OID as the algorithm itself
-    (seen in older Chinese certificates). asn1crypto parses lazily, so odd name strings elsewhere
-    in the TBSCertificate are never decoded.
-    """
-    spki = asn1_x509.TbsCertificate.load(tbs_certificate)["subject_public_key_info"]
-    algorithm = spki["algorithm"]["algorithm"].dotted
-    params = spki["algorithm"]["parameters"]
-    curve = params.chosen.dotted if algorithm == oids.EC_PUBLIC_KEY and params.name == "named" else None
-    if algorithm != oids.SM2_CURVE and curve != oids.SM2_CURVE:
-        raise CertificateError(f"not an SM2 key (algorithm {algorithm}, curve {curve})")
-    return sm2.PublicKey.from_bytes(bytes(spki["public_key"].native))
-
-
 @functools.lru_cache(maxsize=256)
 def load_certificate(data: bytes, what: str = "certificate") -> Cert:
     """Parse a DER or PEM certificate with an SM2 key; CertificateError if it is neither."""
@@ -120,16 +105,16 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
         return Cert(
             der,
             cert,
-            sm2_point(cert.tbs_certificate_bytes),
+            certificate_public_key(der),
             cert.subject.rfc4514_string(),
             cert.issuer.rfc4514_string(),
             format(cert.serial_number, "x"),
             cert.not_valid_before_utc,
             cert.not_valid_after_utc,
         )
-    except CertificateError as exc:
-        raise CertificateError(exc.detail, what=what) from None
-    except (ValueError, TypeError, KeyError, x509.InvalidVersion, CryptoError) as exc:
+    except CryptoError as exc:  # e.g. not an SM2 key, or a point off the curve
+        raise CertificateError(str(exc), what=what) from None
+    except (ValueError, TypeError, KeyError, x509.InvalidVersion) as exc:
         raise CertificateError(f"cannot be parsed ({exc!r})", what=what) from None
 
 

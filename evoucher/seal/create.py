@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from asn1crypto import core, x509
+from asn1crypto import x509
 
 from evoucher.crypto import sm2
 from evoucher.crypto.oids import SM2_WITH_SM3
@@ -28,7 +28,7 @@ from evoucher.crypto.sm3 import sm3
 from evoucher.errors import SealError
 from evoucher.pki.keys import sign_deterministic
 from evoucher.pki.x509 import certificate_public_key
-from evoucher.seal import asn1_v1, asn1_v4
+from evoucher.seal import asn1_v1, asn1_v4, model
 
 UNIT_SEAL = 1
 PERSONAL_SEAL = 2
@@ -114,31 +114,16 @@ def make_seal(
     return asn1_v1.SESeal({"eseal_info": seal_info, "sign_info": sign_info}).dump()
 
 
-def seal_version(seal: bytes) -> int:
-    """4 or 1, told from the structure (a v1 SESeal has two children, v4 four or more)."""
-    return _load(seal)[0]
+def _seal_to_apply(seal: bytes) -> tuple[int, asn1_v4.SESeal | asn1_v1.SESeal, list[bytes]]:
+    """(version as `seal.model` tells it, the parsed SESeal to embed, its certList certificates)."""
 
+    def parse(der: bytes) -> tuple[int, asn1_v4.SESeal | asn1_v1.SESeal, list[bytes]]:
+        version = model.structure_version(der, "SES_Seal")
+        parsed = (asn1_v4 if version == 4 else asn1_v1).SESeal.load(der)
+        info = parsed["e_seal_info"] if version == 4 else parsed["eseal_info"]
+        return version, parsed, [e.chosen.native for e in info["property"]["cert_list"] if e.name == "cert"]
 
-def _load(seal: bytes) -> tuple[int, asn1_v4.SESeal | asn1_v1.SESeal, list[bytes]]:
-    """(version, parsed seal, DER certificates of its certList, text entries skipped)."""
-    try:
-        children = len(core.Sequence.load(seal))
-    except ValueError as exc:
-        raise SealError(f"not a DER seal: {exc}") from exc
-    if children not in (2, 4, 5):
-        raise SealError(f"SESeal has {children} children; neither v1 (2) nor v4 (4, or 5 with a timeStamp)")
-    if children == 2:
-        parsed = asn1_v1.SESeal.load(seal)
-        version, prop = 1, parsed["eseal_info"]["property"]
-    else:
-        parsed = asn1_v4.SESeal.load(seal)
-        version, prop = 4, parsed["e_seal_info"]["property"]
-    return version, parsed, [entry.chosen.native for entry in prop["cert_list"] if entry.name == "cert"]
-
-
-def seal_signer_certs(seal: bytes) -> list[bytes]:
-    """The DER certificates of the seal's certList, in order (text entries skipped)."""
-    return _load(seal)[2]
+    return model.decode("SES_Seal", seal, parse)
 
 
 def make_signature(
@@ -157,7 +142,7 @@ def make_signature(
     """
     if certificate_public_key(signer_cert) != signer_key.public_key:
         raise SealError("signer key does not match the signer certificate")
-    version, eseal, signer_certs = _load(seal)
+    version, eseal, signer_certs = _seal_to_apply(seal)
     cert_der = signer_cert.dump()
     if cert_der not in signer_certs:
         raise SealError("signer certificate is not in the seal's certList")

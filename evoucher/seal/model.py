@@ -188,7 +188,8 @@ def decode(what: str, der: bytes, build: Callable[[bytes], T]) -> T:
         raise SealError(f"{what} cannot be decoded: {exc}") from None
 
 
-def _version(der: bytes, what: str) -> int:
+def structure_version(der: bytes, what: str = "SES_Seal") -> int:
+    """1 or 4 from the number of children of an SESeal or SES_Signature (the one place that decides)."""
     n = len(_children(der))
     if n == 2:
         return 1
@@ -203,14 +204,14 @@ def _extensions(value: asn1_v4.ExtensionDatas) -> tuple[tuple[str, bool, bytes],
 
 
 def _load_seal(der: bytes) -> Seal:
-    version = _version(der, "SES_Seal")
+    version = structure_version(der, "SES_Seal")
     cls = asn1_v4.SESeal if version == 4 else asn1_v1.SESeal
     seal = cls.load(der, strict=True)
     return _seal_parts(seal, version)
 
 
 def _load_signature(der: bytes) -> Signature:
-    version = _version(der, "SES_Signature")
+    version = structure_version(der, "SES_Signature")
     cls = asn1_v4.SESSignature if version == 4 else asn1_v1.SESSignature
     sig = cls.load(der, strict=True)
     tbs = sig["to_sign"]

@@ -13,7 +13,7 @@ from cryptography.x509.oid import NameOID
 from evoucher import registry
 from evoucher.pki.builder import EnvironmentExists, create_environment, revoke
 from evoucher.pki.environment import load_environment
-from evoucher.seal.create import seal_signer_certs
+from evoucher.seal import load_seal
 from evoucher.seal.policy import STRICT
 from evoucher.seal.verify import verify_seal
 from tests.evoucher.pki.oracles import needs_openssl, openssl
@@ -69,7 +69,7 @@ def test_every_seal_passes_strict_verification_and_names_its_holder(env):
                 crls=env.crls,
             )
             assert report.passed, (party.handle, stamp_type, version, report.failure_msg)
-            assert seal_signer_certs(seal) == [party.signer(stamp_type).cert.dump()]
+            assert load_seal(seal).signer_certs == (party.signer(stamp_type).cert.dump(),)
     assert len(env.parties[0].seals) == 7 * 2
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from asn1crypto import core, keys, x509
 from cryptography import x509 as cx
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from evoucher.crypto import sm2
-from evoucher.crypto.oids import SM2_WITH_SM3
+from evoucher.crypto.oids import EC_PUBLIC_KEY, SM2_CURVE, SM2_WITH_SM3
+from evoucher.errors import CryptoError
 from evoucher.pki import CertificateAuthority, build_name, derive_key, to_pem
 from evoucher.pki.x509 import Revocation, certificate_public_key, key_identifier, load_certificate, load_crl
 from tests.evoucher.pki.oracles import needs_openssl, openssl, pysmx_verify
@@ -140,3 +142,28 @@ def test_crl_signature_uses_the_default_sm2_id():
 def test_unknown_revocation_reason_is_refused():
     with pytest.raises(ValueError, match="unknown revocation reason"):
         Revocation(1, T0, "lost_it")
+
+
+def _with_spki(cert: x509.Certificate, algorithm: bytes, point: bytes) -> bytes:
+    """DER of `cert` with another SubjectPublicKeyInfo, assembled as bytes: asn1crypto cannot
+    build one whose algorithm it has no key type for, but keeps a loaded one unparsed."""
+    bits = core.OctetBitString(point).dump()
+    spki = b"\x30" + bytes([len(algorithm) + len(bits)]) + algorithm + bits
+    tbs = x509.TbsCertificate.load(cert["tbs_certificate"].dump())
+    tbs["subject_public_key_info"] = keys.PublicKeyInfo.load(spki)
+    der = x509.Certificate(
+        {"tbs_certificate": tbs, **{k: cert[k] for k in ("signature_algorithm", "signature_value")}}
+    ).dump()
+    cx.load_der_x509_certificate(der)  # well-formed for cryptography too
+    return der
+
+
+def test_one_reader_for_the_sm2_key_of_any_certificate(leaf):
+    """Objects or DER; id-ecPublicKey with the SM2 curve, or the curve OID as the algorithm (old certs)."""
+    key = derive_key(b"x509", "leaf").public_key
+    assert certificate_public_key(leaf.dump()) == certificate_public_key(leaf) == key
+    curve_as_algorithm = keys.PublicKeyAlgorithm({"algorithm": SM2_CURVE}).dump()
+    assert certificate_public_key(_with_spki(leaf, curve_as_algorithm, key.to_bytes())) == key
+    p256 = keys.PublicKeyAlgorithm({"algorithm": EC_PUBLIC_KEY, "parameters": ("named", "secp256r1")}).dump()
+    with pytest.raises(CryptoError, match="not an SM2 key"):
+        certificate_public_key(_with_spki(leaf, p256, key.to_bytes()))

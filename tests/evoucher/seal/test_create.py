@@ -10,8 +10,8 @@ import pytest
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import SealError
 from evoucher.pki import CertificateAuthority
-from evoucher.seal import asn1_v1, asn1_v4
-from evoucher.seal.create import PERSONAL_SEAL, make_seal, make_signature, seal_signer_certs, seal_version
+from evoucher.seal import asn1_v1, asn1_v4, load_seal
+from evoucher.seal.create import PERSONAL_SEAL, make_seal, make_signature
 from evoucher.seal.picture import round_seal
 from evoucher.seal.policy import STRICT
 from evoucher.seal.verify import verify_seal, verify_signature
@@ -52,7 +52,7 @@ def _crl() -> bytes:
 @pytest.mark.parametrize("version", [4, 1])
 def test_seal_passes_the_strict_verifier(version):
     seal = _seal(version)
-    assert seal_version(seal) == version
+    assert load_seal(seal).version == version
     report = verify_seal(seal, policy=_policy(version), trust_anchors=tiny_pki().anchors, crls=[_crl()])
     assert report.indication is Indication.PASSED, report.failure_msg
     assert report.seal_name == "杭州市财政局公章"
@@ -113,7 +113,7 @@ def test_personal_seal_records_its_type_and_holder():
     seal = _seal(4, seal_type=PERSONAL_SEAL, name="王芳", signer_certs=[pki.other_cert, pki.signer_cert])
     info = asn1_v4.SESeal.load(seal)["e_seal_info"]["property"]
     assert info["type"].native == PERSONAL_SEAL
-    assert seal_signer_certs(seal) == [pki.other_cert.dump(), pki.signer_cert.dump()]
+    assert load_seal(seal).signer_certs == (pki.other_cert.dump(), pki.signer_cert.dump())
 
 
 def test_a_signer_outside_the_cert_list_is_refused():
