@@ -22,10 +22,12 @@ from mocks.agent_bank import AgentBank
 from mocks.budget_unit import BudgetUnit
 from mocks.cast import cast
 from mocks.finance import AUTHORIZED, DIRECT, TRANSFER, Finance
+from mocks.journal import Record
 from mocks.party import Party
 from mocks.payee_bank import PayeeBank
 from mocks.pboc import Pboc
 from mocks.province import HALF_LEVEL, PAYEE_BANK_NO, Payee
+from mocks.report import BoardRow
 from mocks.world import World
 
 MAX_ROUNDS = 60
@@ -84,6 +86,22 @@ class Day:
             )
             self.phases.append(result)
             say(f"        {result.sent} vouchers sent, settled in {result.seconds:.1f} s")
+
+    async def board(self) -> list[BoardRow]:
+        """What the library says about every voucher sent, per destination (status codes of §3)."""
+        groups: dict[tuple[str, str, str], list[Record]] = {}
+        for record in self.world.journal.records.values():
+            for dest in record.to:
+                groups.setdefault((record.sender, record.vt_code, dest), []).append(record)
+        rows = []
+        for (sender, vt_code, dest), records in sorted(groups.items()):
+            desk = self.world.parties[sender].desk
+            statuses = await desk.statuses(vt_code, [r.voucher_no for r in records], dest)
+            for r in records:
+                code, status = statuses.get(r.voucher_no, (-1, "凭证不存在"))
+                rows.append(BoardRow(r.flow, vt_code, r.voucher_no, r.adm_div_code, sender, dest, r.amount,
+                                     r.outcome, r.detail, code, status))  # fmt: skip
+        return rows
 
     async def aclose(self) -> None:
         await asyncio.gather(*(s.aclose() for s in self.systems))
@@ -169,6 +187,7 @@ async def authorized_payments(day: Day) -> None:
         line = unit.agency.lines[0]
         work += [unit.apply(line, day.payee(), day.amount(20_000, 80_000)) for _ in range(2)]
     await asyncio.gather(*work)
+    await day.settle()
     for unit in day.of(BudgetUnit):
         finance = day.world.parties[day.world.province.divisions[unit.adm].finance]
         granted = finance.plans.get((AUTHORIZED, unit.agency.code, unit.agency.lines[0].func)).granted

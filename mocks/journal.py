@@ -50,6 +50,7 @@ class Journal:
         self.problems: list[str] = []
         self.traffic: dict[tuple[str, str, str], int] = {}  # (AdmDivCode, VtCode, dest org type) -> sends
         self.reasons: dict[tuple[str, str, str], str] = {}  # why a receiver returned a voucher
+        self.checks: list[tuple[str, str, str, int, str]] = []  # reconciliation: who, VtCode, no, result, why
         self._listener = listener
 
     def say(self, message: str) -> None:
@@ -73,6 +74,11 @@ class Journal:
         """A receiver's note of why it returns a voucher (the library's status says only 已退回)."""
         with self._lock:
             self.reasons[(adm_div_code, vt_code, voucher_no)] = f"{who}: {reason}"
+
+    def checked(self, party: str, vt_code: str, voucher_no: str, result: int, reason: str) -> None:
+        """A reconciliation answer: XCheckResult 0 (相符) or 1 (不符)."""
+        with self._lock:
+            self.checks.append((party, vt_code, voucher_no, result, reason))
 
     def mark(self, adm_div_code: str, vt_code: str, dest: str) -> int:
         with self._lock:

@@ -9,7 +9,6 @@ sends), so an idle party costs the library nothing.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
@@ -59,11 +58,11 @@ class Party:
                 continue
             self._marks[vt_code] = mark
             items = await self.desk.inbox(vt_code)
-            fresh = [i for i in items if self._claim(i)]
-            outcomes = await asyncio.gather(*(self._handle(item) for item in fresh), return_exceptions=True)
-            for item, outcome in zip(fresh, outcomes, strict=True):
-                if isinstance(outcome, Exception):
-                    problem = f"{self.handle} failed on {item.vt_code} {item.voucher_no}: {outcome!r}"
+            for item in (i for i in items if self._claim(i)):  # in the library's order: deterministic
+                try:
+                    await self._handle(item)
+                except Exception as exc:  # one bad voucher must not stop the party's day
+                    problem = f"{self.handle} failed on {item.vt_code} {item.voucher_no}: {exc!r}"
                     self.journal.problems.append(problem)
             handled += len(items)
         return handled

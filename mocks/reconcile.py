@@ -124,6 +124,7 @@ class Answering:
                 "XDiffMoney": amount - own,
             }
         await self.desk.answer(item, {"XCheckResult": result, "XCheckReason": reason}, lines, to=("001",))
+        self.journal.checked(self.handle, item.vt_code, item.voucher_no, result, reason)
         return result
 
     async def send_list(

@@ -110,9 +110,10 @@ class Statements(Answering):
         statement: Statement = BY_VT.get(item.vt_code) or BY_VT["3504"]
         mine = self.my_rows(statement)
         to = "011"
-        if item.vt_code == "2507":
+        if item.vt_code == "2507":  # one bank, the pay types it lists
             bank_no = item.voucher.details[0].get("PayBankNo", "")
-            mine = {k: v for k, v in mine.items() if k[0] == bank_no}
+            pay_types = {d.get("PayTypeCode") for d in item.voucher.details}
+            mine = {k: v for k, v in mine.items() if k[0] == bank_no and k[1] in pay_types}
             to = next((b.code for b in self.banks() if b.bank_no == bank_no), "011")
         keys = CLEARING_KEY if item.vt_code == "2507" else statement.keys
         theirs = statement_rows(
@@ -122,3 +123,4 @@ class Statements(Answering):
         differ = sum(1 for k in set(theirs) | set(mine) if theirs.get(k) != mine.get(k))
         answer = {"XCheckResult": result, "XCheckReason": reason, "XDiffNum": differ}
         self.receipts[(item.vt_code, item.voucher_no)] = await self.desk.answer(item, answer, to=(to,))
+        self.journal.checked(self.handle, item.vt_code, item.voucher_no, result, reason)

@@ -1,0 +1,86 @@
+"""Run one business day against a voucher library by URL and report on it: what `guoku demo` calls.
+
+The engine only collects facts and emits progress lines through `listener`; the CLI prints,
+writes files and chooses the exit code. Whoever starts the library may also judge its audit
+trail (`audit`), which the parties, reaching the library only by SOAP, cannot see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from evoucher.pki import Environment
+from mocks.day import Day
+from mocks.invariants import check_world
+from mocks.journal import Journal, Listener
+from mocks.report import DayReport, flow_lines, money_facts
+from mocks.tips import TipsConfig
+from mocks.world import open_world
+
+Audit = Callable[[], tuple[bool | None, str]]
+
+
+@dataclass(frozen=True)
+class DayConfig:
+    seed: int = 7
+    profile: str = "2.0"
+    tips: TipsConfig = field(default_factory=lambda: TipsConfig(latency=0.002))
+    business_date: dt.date | None = None
+    run_tag: str | None = None  # 6 digits; default: from the clock, so reruns on one library do not collide
+
+
+def run_business_day(
+    base_url: str,
+    env: Environment,
+    config: DayConfig = DayConfig(),
+    *,
+    target: str = "",
+    listener: Listener | None = None,
+    audit: Audit | None = None,
+    transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+) -> DayReport:
+    """Play the day, check every invariant, and return the report (files are the caller's)."""
+    started = time.perf_counter()
+    tips = TipsConfig(**{**config.tips.__dict__, "seed": config.tips.seed or config.seed})
+    world = open_world(
+        base_url,
+        env,
+        tips=tips,
+        business_date=config.business_date,
+        profile=config.profile,
+        run_tag=config.run_tag or f"{int(time.time()) % 1_000_000:06d}",
+        journal=Journal(listener),
+        transport=transport,
+    )
+    if not world.province.divisions:
+        raise ValueError(f"environment {env.root} has no division with both a finance bureau and a treasury")
+    day = Day(world, seed=config.seed)
+
+    async def play() -> list:
+        try:
+            await day.run()
+            world.journal.say("status board: asking the library about every voucher …")
+            return await day.board()
+        finally:
+            await day.aclose()
+
+    board = asyncio.run(play())
+    verdicts = check_world(world, audit=audit() if audit else (None, "not checked (the library is not ours)"))
+    return DayReport(
+        target=target or base_url,
+        profile=config.profile,
+        seed=config.seed,
+        business_date=f"{world.business_date:%Y-%m-%d}",
+        seconds=time.perf_counter() - started,
+        phases=[(p.title, p.sent, round(p.seconds, 2)) for p in day.phases],
+        flows=flow_lines(world.journal),
+        money=money_facts(world.ledger.balances(), world.ledger.names, world.opening_total),
+        verdicts=verdicts,
+        board=board,
+    )
