@@ -31,7 +31,7 @@ from mocks.report import BoardRow
 from mocks.world import World
 
 MAX_ROUNDS = 60
-CLEARING_ROUNDS = 3  # a clearing TCBS refused is asked again, at most this often
+CLEARING_ROUNDS = 5  # a clearing TCBS refused is asked again, at most this often
 
 
 @dataclass

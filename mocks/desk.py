@@ -92,7 +92,10 @@ class Desk:
     def header(self, vt_code: str) -> dict[str, str]:
         """The common header of a new voucher: a fresh VoucherNo unique to this party and run."""
         nn = self.party.cert_id.rsplit("-", 1)[1]
-        number = f"{self.org_type}{nn}{self.world.run_tag}{next(self._serial):04d}"
+        serial = next(self._serial)
+        number = f"{self.org_type}{nn}{self.world.run_tag}{serial:04d}"
+        if vt_code == "5209" and self.world.profile == "1.0":  # the old spec: exactly 8 digits
+            number = f"{self.world.run_tag[-4:]}{serial:04d}"
         date = self.world.business_date
         return {
             "Id": f"{self.adm}{number}",

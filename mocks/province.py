@@ -98,6 +98,11 @@ class Division:
     def clear_account(self) -> str:
         return f"{self.tre_code}37101"
 
+    def as_payee(self) -> Payee:
+        """A half-level district's sub-account as the payee of the city's transfer (5207)."""
+        bank = f"国家金库{self.name}库款户"
+        return Payee(self.treasury_account, f"{self.name}库款户", bank, f"011{self.adm_div_code}001")
+
     @property
     def special_account(self) -> str:
         """The finance bureau's special account (财政专户) at the special-account clearing bank."""

@@ -12,6 +12,7 @@ notice to the payer's account, which is how a treasury learns to write a 3210.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import random
 import threading
@@ -124,7 +125,9 @@ class Tips:
             return self._result(msg_no, ref, False, ZERO, "TCBS处理失败")
         outcome = executor()
         self.messages.append(Message(msg_no, ref, outcome.ok, outcome.amount))
-        return outcome
+        if outcome.business_no:
+            return outcome
+        return dataclasses.replace(outcome, business_no=self._business_no(msg_no))  # a refusal has none
 
     def send_back(self, ref: str, payee: str, payer: str, amount: Decimal, *, reason: str) -> Returned:
         """A payee's bank returns `amount` of payment `ref` to the payer's account, with a notice."""
