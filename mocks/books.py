@@ -53,9 +53,6 @@ class Ledger:
             self._balances[number] = money(balance)
             self.names[number] = name
 
-    def has(self, number: str) -> bool:
-        return number in self._balances
-
     def balance(self, number: str) -> Decimal:
         with self._lock:
             return self._balances[number]

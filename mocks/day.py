@@ -22,7 +22,6 @@ from mocks.agent_bank import AgentBank
 from mocks.budget_unit import BudgetUnit
 from mocks.cast import cast
 from mocks.finance import AUTHORIZED, DIRECT, TRANSFER, Finance
-from mocks.journal import Record
 from mocks.party import Party
 from mocks.payee_bank import PayeeBank
 from mocks.pboc import Pboc
@@ -88,19 +87,30 @@ class Day:
             say(f"        {result.sent} vouchers sent, settled in {result.seconds:.1f} s")
 
     async def board(self) -> list[BoardRow]:
-        """What the library says about every voucher sent, per destination (status codes of §3)."""
-        groups: dict[tuple[str, str, str], list[Record]] = {}
-        for record in self.world.journal.records.values():
-            for dest in record.to:
-                groups.setdefault((record.sender, record.vt_code, dest), []).append(record)
+        """ITFE's last step for every party: the library's status of each voucher and receipt it sent,
+        per destination (reference §3: 12 = the peer's receipt arrived, 9 = our receipt signed for)."""
+        journal = self.world.journal
+        sent: dict[tuple[str, str, str], list[tuple]] = {}
+        for r in journal.records.values():
+            for dest in r.to:
+                fact = (r.voucher_no, r.adm_div_code, r.flow, r.amount, r.outcome, r.detail)
+                sent.setdefault((r.sender, r.vt_code, dest), []).append(fact)
+        for a in journal.answers:
+            original = journal.record(a.adm_div_code, a.vt_code, a.voucher_no)
+            flow = original.flow if original else "回单"
+            amount = original.amount if original else Decimal("0.00")
+            outcome = "failed receipt" if a.failed else "receipt sent"
+            for dest in a.to:
+                fact = (a.voucher_no, a.adm_div_code, flow, amount, outcome, f"回单 of {a.vt_code}")
+                sent.setdefault((a.by, a.vt_code, dest), []).append(fact)
         rows = []
-        for (sender, vt_code, dest), records in sorted(groups.items()):
-            desk = self.world.parties[sender].desk
-            statuses = await desk.statuses(vt_code, [r.voucher_no for r in records], dest)
-            for r in records:
-                code, status = statuses.get(r.voucher_no, (-1, "凭证不存在"))
-                rows.append(BoardRow(r.flow, vt_code, r.voucher_no, r.adm_div_code, sender, dest, r.amount,
-                                     r.outcome, r.detail, code, status))  # fmt: skip
+        for (sender, vt_code, dest), facts in sorted(sent.items()):
+            statuses = await self.world.parties[sender].desk.statuses(vt_code, [f[0] for f in facts], dest)
+            for no, adm, flow, amount, outcome, detail in facts:
+                code, status = statuses.get(no, (-1, "凭证不存在"))
+                rows.append(
+                    BoardRow(flow, vt_code, no, adm, sender, dest, amount, outcome, detail, code, status)
+                )
         return rows
 
     async def aclose(self) -> None:

@@ -25,7 +25,7 @@ from evoucher.seal.policy import DEFAULT
 from evoucher.stamp import stamp_body, verify_body
 from mocks.client import AsyncVoucherLibraryClient
 from mocks.errors import LibraryError, LibraryFault
-from mocks.journal import FAILED, Record
+from mocks.journal import FAILED, Answer, Record
 from mocks.money import money
 from mocks.vouchers import Values, amount_of, compose, receipt
 from mocks.world import World
@@ -217,6 +217,8 @@ class Desk:
         )
         body = MofBody.of(voucher, voucher_flag=1, attach="FAILED" if failed else "SUCCESS")
         await self._save_and_send(self._stamped(body, failed=failed), to, copies)
+        answer = Answer(self.adm, item.vt_code, item.voucher_no, self.handle, (*to, *copies), failed)
+        self.world.journal.answered(answer)
         return voucher
 
     async def statuses(self, vt_code: str, nos: Sequence[str], dest: str) -> dict[str, tuple[int, str]]:

@@ -37,6 +37,18 @@ class Record:
         return (self.adm_div_code, self.vt_code, self.voucher_no)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A receipt (VoucherFlag 1) a party wrote and sent: to the sender, and full-signs copies."""
+
+    adm_div_code: str
+    vt_code: str
+    voucher_no: str
+    by: str  # party handle
+    to: tuple[str, ...]
+    failed: bool
+
+
 Listener = Callable[[str], None]
 
 
@@ -51,6 +63,7 @@ class Journal:
         self.traffic: dict[tuple[str, str, str], int] = {}  # (AdmDivCode, VtCode, dest org type) -> sends
         self.reasons: dict[tuple[str, str, str], str] = {}  # why a receiver returned a voucher
         self.checks: list[tuple[str, str, str, int, str]] = []  # reconciliation: who, VtCode, no, result, why
+        self.answers: list[Answer] = []
         self._listener = listener
 
     def say(self, message: str) -> None:
@@ -74,6 +87,10 @@ class Journal:
         """A receiver's note of why it returns a voucher (the library's status says only 已退回)."""
         with self._lock:
             self.reasons[(adm_div_code, vt_code, voucher_no)] = f"{who}: {reason}"
+
+    def answered(self, answer: Answer) -> None:
+        with self._lock:
+            self.answers.append(answer)
 
     def checked(self, party: str, vt_code: str, voucher_no: str, result: int, reason: str) -> None:
         """A reconciliation answer: XCheckResult 0 (相符) or 1 (不符)."""

@@ -31,13 +31,16 @@ class PayeeBank(Party):
         self.refunded: list[Posting] = []
 
     def received(self) -> list[Posting]:
-        """Payments our customers received in this division, oldest first, not yet sent back."""
+        """Payments our customers received in this division, not yet sent back, by voucher."""
         back = {p.ref for p in self.refunded}
-        return [
-            p
-            for p in self.world.ledger.postings
-            if p.credit in self.accounts and p.ref.startswith(f"{self.adm}/") and p.ref not in back
-        ]
+        return sorted(
+            (
+                p
+                for p in self.world.ledger.postings
+                if p.credit in self.accounts and p.ref.startswith(f"{self.adm}/") and p.ref not in back
+            ),
+            key=lambda p: p.ref,
+        )
 
     async def refund(self, posting: Posting, reason: str = "账户名称不符") -> str:
         """Send `posting` back to its payer and file the 2252 with the PBoC."""

@@ -207,14 +207,8 @@ class Province:
     def agencies_of(self, adm_div_code: str) -> tuple[Agency, ...]:
         return tuple(a for a in self.agencies if a.adm_div_code == adm_div_code)
 
-    def bank_by_no(self, bank_no: str) -> Bank:
-        return next(b for b in self.banks.values() if b.bank_no == bank_no)
-
     def agency(self, code: str) -> Agency:
         return next(a for a in self.agencies if a.code == code)
-
-    def payee(self, account: str) -> Payee:
-        return next(p for p in self.payees if p.account == account)
 
 
 def _bank(env: Environment, handle: str) -> Bank:
