@@ -18,6 +18,7 @@ from evoucher.codec import Voucher
 from mocks.books import QuotaBook, Refused
 from mocks.clearing import Clearing
 from mocks.desk import Incoming
+from mocks.money import ZERO
 from mocks.party import Handler, Party
 from mocks.refunds import Refunds
 from mocks.statements import Statements
@@ -175,9 +176,9 @@ class Pboc(Statements, Clearing, Refunds, Party):
     async def move_money(self, item: Incoming) -> TipsResult:
         msg, ref = CFX[item.vt_code], self.ref(item)
         if item.vt_code in ("5201", "5267"):
-            executor = self.executor(item)
-            if executor is None:
-                return TipsResult(False, item.amount * 0, "", self.tips.date, "执行行无响应")
+            executor = self.executor(item) or (
+                lambda: TipsResult(False, ZERO, "", self.tips.date, "执行行无响应")
+            )
             return await self.tips.instruct(msg, executor, ref=ref)
         payee = item.fields["PayeeAcctNo"]
         return await self.tips.pay(msg, self._payer(item), payee, item.amount, ref=ref)

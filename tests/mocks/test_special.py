@@ -96,7 +96,10 @@ def test_a_half_level_district_is_refused_beyond_its_sub_account(env, library):
     assert [unfunded.outcome, first.outcome, second.outcome].count(RETURNED) == 2
     assert {first.outcome, second.outcome} == {RECEIPT, RETURNED}
     assert "库款户余额不足" in unfunded.detail
-    assert world.ledger.balance(world.province.divisions["330105"].treasury_account) == 40_000 * YUAN
+    sub_account = world.province.divisions["330105"].treasury_account
+    assert world.ledger.balance(sub_account) == 40_000 * YUAN
+    funding = [p for p in world.ledger.postings if p.credit == sub_account]
+    assert [p.ref.split("/")[:2] for p in funding] == [["330100", "5207"]]  # only the city's transfer
     assert _failed_invariants(world) == []
 
 
