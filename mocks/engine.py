@@ -8,6 +8,7 @@ trail (`audit`), which the parties, reaching the library only by SOAP, cannot se
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -47,7 +48,7 @@ def run_business_day(
 ) -> DayReport:
     """Play the day, check every invariant, and return the report (files are the caller's)."""
     started = time.perf_counter()
-    tips = TipsConfig(**{**config.tips.__dict__, "seed": config.tips.seed or config.seed})
+    tips = dataclasses.replace(config.tips, seed=config.tips.seed or config.seed)
     world = open_world(
         base_url,
         env,

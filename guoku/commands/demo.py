@@ -36,8 +36,10 @@ agrees, no party errors, the audit trail verifies (embedded library only).
 Examples:
   guoku demo
   guoku demo --seed 3 --out ./day --json > day.json
-  guoku env init ./env --scenario province && guoku serve --env ./env --port 8190 &
+  guoku env init ./env && guoku serve --env ./env --port 8190 &
   guoku demo --target http://127.0.0.1:8190 --env ./env
+With a `small` or `tiny` environment the day runs every flow its parties allow; the special
+districts (330106, 330105) are in the `province` scenario, which the embedded demo creates.
 See docs/flows.md.
 """
 
