@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from evoucher.codec import Voucher
 from mocks.books import Refused
 from mocks.desk import Incoming
 from mocks.money import ZERO, money
@@ -36,7 +37,7 @@ class Refunds:
                     await self.refund_notice(payment.voucher, payment.result.business_no, notice)
         return found
 
-    def _original(self, item: Incoming):
+    def _original(self, item: Incoming):  # -> pboc.Payment | None (pboc imports this module)
         no = item.fields.get("OriBillNo", "")
         for vt_code in REFUND_NOTICE:
             payment = self.payments.get((vt_code, no))
@@ -65,7 +66,7 @@ class Refunds:
             notice = self.came_back[self.ref(payment.voucher)]
             await self.refund_notice(payment.voucher, payment.result.business_no, notice)
 
-    async def refund_notice(self, original, business_no: str, notice: Returned) -> None:
+    async def refund_notice(self, original: Voucher, business_no: str, notice: Returned) -> None:
         """3208 / 3268 / 3210 for `original`, whose money came back (the whole amount)."""
         vt_code = REFUND_NOTICE.get(original.vt_code) or ("3210" if self.world.profile == "2.0" else "3251")
         head = self.desk.header(vt_code)
