@@ -1,0 +1,144 @@
+"""`guoku serve`: run the reference voucher library (电子凭证库) with uvicorn.
+
+Exit codes: 0 stopped cleanly (SIGINT or SIGTERM: in-flight calls finish, the store is closed),
+1 could not start (port taken, store unreachable), 2 usage (no environment, bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from guoku.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
+
+EPILOG = """\
+The library serves the realware SOAP interface, one endpoint per party kind, each with its WSDL
+at ?wsdl: /realware/services/AsspFinanceService (011), AsspCBankService (001), AsspPBankService
+(bank types) and AsspEStampService (seals). Callers sign every request with their certificate
+from the environment (the CallerAuth header; mocks.VoucherLibraryClient and
+mocks.zeep_auth.CallerAuthPlugin do it); --auth off takes the certID argument on trust.
+
+Profiles: 2.0 stamps with GB/T 38540 v4 seals, takes the 20141015_V2.0 codes (3210, 3404-3406)
+and offers the combined and batch operations; 1.0 stamps with GM/T 0031 v1 seals and keeps the
+old codes (3251, 3453-3455). Run one of each on one --db to rehearse an upgrade.
+
+Examples:
+  guoku env init ./env
+  guoku serve --env ./env --profile 2.0 --db sqlite:///lib.db --port 8190
+  guoku serve --env ./env --profile 1.0 --db postgresql://postgres@127.0.0.1/guoku --port 8191
+
+See docs/library.md for what each operation does and refuses.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the reference voucher library (realware SOAP services)",
+        description="Run the reference electronic voucher library (电子凭证库) until SIGINT or SIGTERM.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--env", type=Path, required=True, metavar="DIR", help="environment (guoku env init)")
+    parser.add_argument("--profile", choices=("2.0", "1.0"), default="2.0", help="interface profile (2.0)")
+    parser.add_argument(
+        "--db",
+        default="sqlite:///guoku-library.db",
+        metavar="URL",
+        help="store: sqlite:///PATH (WAL, default sqlite:///guoku-library.db) or postgresql://user@host/db",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8190, help="port (8190, as in ITFE's config; 0: any free)"
+    )
+    parser.add_argument(
+        "--auth", choices=("required", "off"), default="required", help="caller authentication"
+    )
+    parser.add_argument(
+        "--seal-policy",
+        choices=("default", "strict"),
+        default="default",
+        help="how stamps are judged on arrival",
+    )
+    parser.add_argument(
+        "--business-date",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="validate as of this day (today)",
+    )
+    parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
+    parser.set_defaults(func=run)
+
+
+def _usage(message: str) -> int:
+    print(f"guoku serve: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    from evoucher.pki.environment import MANIFEST
+    from evoucher.seal.policy import PRESETS
+    from voucherlib.settings import Settings
+
+    if not (args.env / MANIFEST).is_file():
+        missing = f"{args.env} is not a guoku environment (no {MANIFEST})"
+        return _usage(f"{missing}; make one with `guoku env init {args.env}`")
+    try:
+        settings = Settings(
+            env_dir=args.env, profile=args.profile, db_url=args.db, auth=args.auth,
+            seal_policy=PRESETS[args.seal_policy], business_date=args.business_date,
+            host=args.host, port=args.port,
+        )  # fmt: skip
+    except ValueError as exc:
+        return _usage(str(exc))
+    try:
+        sock = socket.create_server((settings.host, settings.port))
+    except OSError as exc:
+        print(
+            f"guoku serve: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr
+        )
+        return EXIT_FAIL
+    with sock:
+        return _serve(settings, sock, args.log_level)
+
+
+def _serve(settings, sock: socket.socket, log_level: str) -> int:
+    import uvicorn
+
+    from evoucher.interface import SERVICES
+    from voucherlib.app import create_app
+
+    host, port = sock.getsockname()[:2]
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                where = f"profile {settings.profile}, auth {settings.auth}, store {settings.db_url}"
+                print(f"guoku serve: reference voucher library listening on {base} ({where})")
+                for service in SERVICES.values():
+                    print(f"  {base}{service.path}?wsdl")
+                print("  health: " + base + "/healthz; stop with Ctrl-C or SIGTERM", flush=True)
+
+    server = Server(uvicorn.Config(create_app(settings), log_level=log_level, lifespan="on"))
+    received: list[int] = []
+    # uvicorn re-raises the signal that stopped it; a graceful stop is our normal exit (0)
+    previous = {
+        sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not server.started:
+        print("guoku serve: the library did not start (see the error above)", file=sys.stderr)
+        return EXIT_FAIL
+    why = f" ({signal.Signals(received[0]).name})" if received else ""
+    print(f"guoku serve: stopped{why}", flush=True)
+    return EXIT_OK
