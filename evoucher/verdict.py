@@ -33,6 +33,7 @@ class Failed(Enum):
     SIGNER_NOT_IN_SEAL = "SIGNER_NOT_IN_SEAL"  # signer cert not in the seal's certList
     WRONG_POSITION = "WRONG_POSITION"  # propertyInfo: other VoucherFlag or stamp position
     WRONG_VOUCHER = "WRONG_VOUCHER"  # propertyInfo: another voucher
+    WRONG_SEAL_TYPE = "WRONG_SEAL_TYPE"  # right position, wrong kind of seal (a 公章 at a 转讫章 position)
     NOT_ALLOWED = "NOT_ALLOWED"  # the policy refuses what it sees (raw r‖s, BER, v1, algorithm)
     # a required position carries no stamp or signature; ETSI judges signatures that exist, so
     # it has no word for one that does not: ours, named like theirs

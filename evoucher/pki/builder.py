@@ -33,7 +33,8 @@ from evoucher.pki.keys import derive_key, private_key_from_pem, private_key_to_p
 from evoucher.pki.scenario import DUTIES, PERSONAL_SEALS, SCENARIOS, UNIT_SEALS, PartySpec, cert_ids
 from evoucher.pki.x509 import Revocation, build_name, load_certificate, to_pem
 from evoucher.registry.stamps import STAMP_TYPES
-from evoucher.seal.create import PERSONAL_SEAL, UNIT_SEAL, make_seal
+from evoucher.seal.create import make_seal
+from evoucher.seal.model import PERSONAL_SEAL, UNIT_SEAL
 from evoucher.seal.picture import PERSONAL_SEAL_MM, ROUND_SEAL_MM, personal_seal, round_seal
 
 VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)

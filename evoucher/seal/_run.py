@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from evoucher.errors import CryptoError, EvoucherError, SealError
 from evoucher.seal import certs, integrity, model
-from evoucher.seal.binding import WrongPosition, WrongVoucher
+from evoucher.seal.binding import WrongPosition, WrongSealType, WrongVoucher
 from evoucher.seal.policy import NotAllowed, SealPolicy
 from evoucher.verdict import Check, Failed, Indeterminate, Indication, Outcome, SealReport, SubIndication
 
@@ -30,6 +30,7 @@ SUB_INDICATIONS: dict[type[Exception], SubIndication] = {
     integrity.SignerNotInSeal: Failed.SIGNER_NOT_IN_SEAL,
     WrongVoucher: Failed.WRONG_VOUCHER,
     WrongPosition: Failed.WRONG_POSITION,
+    WrongSealType: Failed.WRONG_SEAL_TYPE,
     certs.CertRevoked: Failed.REVOKED,
     certs.CertExpired: Indeterminate.EXPIRED,
     certs.CertNotYetValid: Indeterminate.NOT_YET_VALID,

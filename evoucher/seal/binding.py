@@ -5,6 +5,10 @@ A stamp's propertyInfo names the voucher and the stamp position
 signature, so a stamp lifted onto another voucher, onto the receipt of the same voucher
 (VoucherFlag 1) or onto another position no longer matches. Each value is percent-encoded
 (UTF-8; RFC 3986 unreserved characters kept) so a "/" inside a VoucherNo cannot shift parts.
+
+A position also says which seal it takes (`SealKind`): a 转讫章 position a unit seal named
+"…转讫章", a 私章 position a personal seal. The seal carries its property type and name, so a
+genuine stamp made with the party's 公章 at its 转讫章 position is caught (`WrongSealType`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass, fields
 from urllib.parse import quote, unquote
 
-from evoucher.errors import SealError
+from evoucher.errors import EVS_LOGIC, SealError
+from evoucher.seal.model import PERSONAL_SEAL, UNIT_SEAL
 
 SEPARATOR = "/"
 # the parts that identify the voucher; the rest say where on it the stamp sits
@@ -105,3 +110,37 @@ def check_property_info(expected: str, actual: str) -> None:
         return
     error = WrongVoucher if set(parts) & set(IDENTITY_PARTS) else WrongPosition
     raise error(expected=expected, actual=actual, parts=parts)
+
+
+@dataclass(frozen=True)
+class SealKind:
+    """The seal a stamp position takes: its property type and, for a unit seal, how its name ends.
+
+    The seal's own fields are all there is to go on (GB/T 38540 has no stamp-type field); the
+    test PKI names unit seals `<org><stamp type>`, e.g. 杭州市财政局转讫章 (docs/pki.md).
+    """
+
+    seal_type: int  # UNIT_SEAL or PERSONAL_SEAL
+    name_ends: str = ""
+
+    def __str__(self) -> str:
+        if self.seal_type == PERSONAL_SEAL:
+            return "a personal seal (个人印章)"
+        return f"a unit seal named …{self.name_ends}" if self.name_ends else "a unit seal"
+
+
+class WrongSealType(SealError):
+    """A genuine seal of the wrong kind for the position (a 公章 at a 转讫章 position)."""
+
+    evs_code = EVS_LOGIC
+
+
+_TYPE_NAMES = {UNIT_SEAL: "a unit seal", PERSONAL_SEAL: "a personal seal"}
+
+
+def check_seal_kind(expected: SealKind, seal_type: int, seal_name: str) -> str:
+    """Raise WrongSealType unless a seal of `seal_type` named `seal_name` is what `expected` asks."""
+    if seal_type != expected.seal_type or not seal_name.endswith(expected.name_ends):
+        found = _TYPE_NAMES.get(seal_type, f"a seal of type {seal_type}")
+        raise WrongSealType(f"seal {seal_name!r} is {found}; the position takes {expected}")
+    return f"{seal_name!r} is {expected}"

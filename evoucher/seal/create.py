@@ -10,9 +10,9 @@ version, and the verifier must find exactly these bytes:
 
 Seals are signed with the deterministic nonce of the test PKI (a seeded environment is
 byte-identical); stamps use a fresh random nonce. The property `type` follows GM/T 0031 in both
-versions: 1 unit seal (单位印章), 2 personal seal (个人印章). v1 timeInfo (free text in the
-standard) is written as ISO 8601 in UTC, `YYYY-MM-DDTHH:MM:SSZ`: unambiguous, and the form
-`seal.model` reads besides ofdrw's "yyyy-MM-dd HH:mm:ss".
+versions (`seal.model.UNIT_SEAL`, `PERSONAL_SEAL`). v1 timeInfo (free text in the standard) is
+written as ISO 8601 in UTC, `YYYY-MM-DDTHH:MM:SSZ`: unambiguous, and the form `seal.model` reads
+besides ofdrw's "yyyy-MM-dd HH:mm:ss".
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from evoucher.errors import SealError
 from evoucher.pki.keys import sign_deterministic
 from evoucher.pki.x509 import certificate_public_key
 from evoucher.seal import asn1_v1, asn1_v4, model
+from evoucher.seal.binding import SealKind, check_seal_kind
+from evoucher.seal.model import UNIT_SEAL
 
-UNIT_SEAL = 1
-PERSONAL_SEAL = 2
 V1_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 DEFAULT_VID = "GUOKU"
 
@@ -134,15 +134,20 @@ def make_signature(
     property_info: str,
     *,
     at: datetime,
+    seal_kind: SealKind | None = None,
 ) -> bytes:
     """DER SES_Signature (the seal's version) with dataHash = SM3(data) and this propertyInfo.
 
-    Refuses a key that does not match `signer_cert`, or a cert that is not in the seal's certList:
-    such a stamp could never verify.
+    Refuses a key that does not match `signer_cert`, a cert that is not in the seal's certList,
+    or (given `seal_kind`, what the position takes) a seal of another kind: such a stamp could
+    never verify.
     """
     if certificate_public_key(signer_cert) != signer_key.public_key:
         raise SealError("signer key does not match the signer certificate")
     version, eseal, signer_certs = _seal_to_apply(seal)
+    if seal_kind is not None:
+        prop = eseal["e_seal_info" if version == 4 else "eseal_info"]["property"]
+        check_seal_kind(seal_kind, prop["type"].native, prop["name"].native)
     cert_der = signer_cert.dump()
     if cert_der not in signer_certs:
         raise SealError("signer certificate is not in the seal's certList")

@@ -21,6 +21,10 @@ from evoucher.seal import asn1_v1, asn1_v4
 
 T = TypeVar("T")
 
+# SES_ESPropertyInfo.type, GM/T 0031's values (GB/T 38540 leaves them open; we use the same)
+UNIT_SEAL = 1  # 单位印章
+PERSONAL_SEAL = 2  # 个人印章
+
 MAX_BYTES = 4 * 1024 * 1024  # a seal with a large picture is ~100 KiB; refuse anything absurd
 PICTURE_TYPES = ("GIF", "PNG", "JPG", "BMP", "SVG", "OFD")  # the standard's five, and OFD as seen
 

@@ -17,7 +17,7 @@ from evoucher.errors import SealError
 from evoucher.seal import bare, certs, integrity, model
 from evoucher.seal._chain import check_pki, check_signer_cert, load_cert, load_inputs, window
 from evoucher.seal._run import Run, validation_time
-from evoucher.seal.binding import check_property_info
+from evoucher.seal.binding import SealKind, check_property_info, check_seal_kind
 from evoucher.seal.policy import DEFAULT, SealPolicy
 from evoucher.verdict import Failed, SealReport
 
@@ -142,12 +142,14 @@ def verify_signature(
     crls: Iterable[bytes] = (),
     at: datetime | None = None,
     expected_property_info: str | None = None,
+    expected_seal: SealKind | None = None,
 ) -> SealReport:
     """Verify an SES_Signature (a stamp): its seal, the signer's signature, and what it binds.
 
     `data` is compared with dataHash (SM3); `expected_property_info` (see `seal.binding`) with
-    propertyInfo. Without `data` the hash check is SKIPPED, or INDETERMINATE when the policy
-    requires the signed data. Unreadable `trust_anchors` or `crls` raise SealError.
+    propertyInfo; `expected_seal` with the seal's type and name (check `seal-type`). Without
+    `data` the hash check is SKIPPED, or INDETERMINATE when the policy requires the signed data.
+    Unreadable `trust_anchors` or `crls` raise SealError.
     """
     anchors, crl_list = load_inputs(trust_anchors, crls)
     run = Run(policy)
@@ -172,6 +174,11 @@ def verify_signature(
     with run.check("signer-in-seal") as step:
         step.note(integrity.check_signer_in_seal(sig))
     _check_data_and_binding(run, sig, data, expected_property_info)
+    with run.check("seal-type") as step:
+        if expected_seal is None:
+            step.skip(f"no expected seal kind given (seal {seal.name!r}, type {seal.seal_type})")
+        else:
+            step.note(check_seal_kind(expected_seal, seal.seal_type, seal.name))
     if sig.has_time_stamp:
         run.skip("time-stamp", "timeStamp present; time-stamp tokens are not verified")
     if signer is not None:

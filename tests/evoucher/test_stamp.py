@@ -12,11 +12,14 @@ from evoucher.errors import SealError
 from evoucher.pki.builder import create_environment, revoke
 from evoucher.pki.environment import load_environment
 from evoucher.registry.generate import sample_mof
-from evoucher.seal import asn1_v1, asn1_v4
+from evoucher.seal import asn1_v1, asn1_v4, load_seal
 from evoucher.seal.bare import VoucherSignature
+from evoucher.seal.binding import SealKind, WrongSealType, check_seal_kind
+from evoucher.seal.create import make_signature
+from evoucher.seal.model import PERSONAL_SEAL, UNIT_SEAL
 from evoucher.seal.policy import DEFAULT, STRICT
-from evoucher.stamp import body_property_info, stamp_body, verify_body
-from evoucher.verdict import Failed, Indication
+from evoucher.stamp import body_property_info, position_seal, stamp_body, verify_body
+from evoucher.verdict import Failed, Indication, Outcome
 from tests.evoucher.pki.oracles import pysmx_verify
 
 POLICY_1_0 = dataclasses.replace(STRICT, profile="1.0")
@@ -176,3 +179,51 @@ def test_revoked_signer_is_caught_after_revocation_only(tmp_path):
     assert after.sub_indication is Failed.REVOKED
     before = _verify(env, stamped(revoked_at - timedelta(days=1)), STRICT)[0]
     assert before.passed, before.failure_msg
+
+
+def test_position_seal_follows_the_registry_stamp_type():
+    assert position_seal("5207", "rh_zqz") == SealKind(UNIT_SEAL, "转讫章")
+    assert position_seal("5207", "cz_gz") == SealKind(UNIT_SEAL, "公章")
+    assert position_seal("5207", "cz_jzysz") == SealKind(PERSONAL_SEAL)
+    assert position_seal("3208", "rh_jzyqm") is None  # a signature position takes no seal
+    assert position_seal("5207", "zz_top") is None and position_seal("0000", "cz_gz") is None
+
+
+def test_every_environment_seal_fits_the_positions_of_its_stamp_type(env):
+    for vt_code, positions in env.positions.items():
+        for position in positions:
+            if position.kind == "sign":
+                continue
+            party = env.find(role=position.role.value)[0]
+            for version in (4, 1):
+                seal = load_seal(party.seal(position.stamp_type, version))
+                check_seal_kind(position_seal(vt_code, position.id), seal.seal_type, seal.name)
+
+
+def _receipt() -> MofBody:
+    return dataclasses.replace(_body(), voucher_flag=1)
+
+
+def test_stamp_body_refuses_a_seal_of_another_kind_than_the_position_takes(env):
+    treasury = env.party("hz-treasury")
+    org = treasury.signer("gz")
+    with pytest.raises(WrongSealType, match="takes a unit seal named …转讫章") as caught:
+        stamp_body(_receipt(), "rh_zqz", seal=treasury.seal("gz"), key=org.key, cert=org.cert)
+    assert caught.value.evs_code == "EVS700"
+    finance = env.party("hz-finance")
+    person = finance.signer("jzysz")
+    with pytest.raises(WrongSealType, match="is a personal seal; the position takes a unit seal"):
+        stamp_body(_body(), "cz_gz", seal=finance.seal("jzysz"), key=person.key, cert=person.cert)
+    stamped = stamp_body(_receipt(), "rh_zqz", seal=treasury.seal("zqz"), key=org.key, cert=org.cert)
+    assert [s.position for s in stamped.stamps] == ["rh_zqz"]
+
+
+def test_verify_body_reports_a_seal_of_another_kind_as_wrong_seal_type(env):
+    treasury = env.party("hz-treasury")
+    org = treasury.signer("gz")
+    receipt = _receipt()
+    info = body_property_info(receipt, "rh_zqz")
+    made = make_signature(treasury.seal("gz"), org.key, org.cert, receipt.voucher, info, at=datetime.now(UTC))
+    report = _verify(env, dataclasses.replace(receipt, stamps=(Stamp("rh_zqz", "stamp", made),)))[0]
+    assert report.sub_indication is Failed.WRONG_SEAL_TYPE and report.position == "rh_zqz"
+    assert report.check("binding").outcome is Outcome.PASSED  # genuine, right place, wrong seal

@@ -11,7 +11,8 @@ from evoucher.crypto.sm3 import sm3
 from evoucher.errors import SealError
 from evoucher.pki import CertificateAuthority
 from evoucher.seal import asn1_v1, asn1_v4, load_seal
-from evoucher.seal.create import PERSONAL_SEAL, make_seal, make_signature
+from evoucher.seal.create import make_seal, make_signature
+from evoucher.seal.model import PERSONAL_SEAL
 from evoucher.seal.picture import round_seal
 from evoucher.seal.policy import STRICT
 from evoucher.seal.verify import verify_seal, verify_signature

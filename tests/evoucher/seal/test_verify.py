@@ -12,8 +12,9 @@ from asn1crypto import core
 from evoucher.crypto import sm2
 from evoucher.pki import CertificateAuthority, build_name, derive_key, to_pem
 from evoucher.seal import asn1_v4
-from evoucher.seal.binding import property_info
+from evoucher.seal.binding import SealKind, property_info
 from evoucher.seal.create import make_seal, make_signature
+from evoucher.seal.model import PERSONAL_SEAL, UNIT_SEAL
 from evoucher.seal.policy import DEFAULT, STRICT
 from evoucher.seal.verify import verify_seal, verify_signature
 from evoucher.verdict import Failed, Indeterminate, Indication, Outcome
@@ -97,10 +98,26 @@ def verdict(report):
 
 
 def test_a_good_stamp_passes_strict_with_every_check_passed(world):
-    report = strict(world, expected_property_info=BINDING)
+    report = strict(world, expected_property_info=BINDING, expected_seal=SealKind(UNIT_SEAL, "专用章"))
     assert verdict(report) == (Indication.PASSED, None), report.failure_msg
     assert {c.outcome for c in report.checks} == {Outcome.PASSED}
     assert (report.intact, report.valid) == (True, True)
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [SealKind(UNIT_SEAL, "转讫章"), SealKind(PERSONAL_SEAL)],
+    ids=["a unit seal of another name", "a personal seal"],
+)
+def test_a_seal_of_another_kind_than_expected_is_wrong_seal_type(world, expected):
+    report = strict(world, expected_property_info=BINDING, expected_seal=expected)
+    assert verdict(report) == (Indication.FAILED, Failed.WRONG_SEAL_TYPE)
+    assert "浙江省财政厅国库支付专用章" in report.check("seal-type").detail
+    assert report.intact and report.valid
+
+
+def test_without_an_expected_seal_kind_the_seal_type_is_skipped(world):
+    assert strict(world).check("seal-type").outcome is Outcome.SKIPPED
 
 
 @pytest.mark.parametrize(
