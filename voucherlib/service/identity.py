@@ -134,9 +134,7 @@ def recipient(env: Environment, vt: registry.VoucherType, adm_div_code: str, dec
     if found[0].role not in route:
         roles = ", ".join(sorted(str(r) for r in route))
         role = found[0].role
-        raise Unacceptable(
-            f"decOrgType {dec_org_type} {role} is not on the route of {vt.vt_code} ({roles})"
-        )
+        raise Unacceptable(f"decOrgType {dec_org_type} {role} is not on the route of {vt.vt_code} ({roles})")
     return party_org(found[0])
 
 

@@ -1,5 +1,5 @@
 """A MOF arriving on a write: read, checked against the call's arguments, the registry and the
-caller's role, and its stamps verified — all before the store sees a byte (VL-LIB-020..022).
+caller's role, and its stamps verified — all before the store sees a byte (VL-LIB-020..023).
 
 A voucher (VoucherFlag 0) is written by its type's sender and validated under the library's
 profile, so a 2.0 library refuses a new 3251 and a 1.0 library a new 3210. A receipt (VoucherFlag 1)

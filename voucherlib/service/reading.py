@@ -1,6 +1,6 @@
 """Reading what is addressed to the caller and answering it: read, sign for, refuse, return.
 
-A party reads only deliveries addressed to it (its org type and organisation, VL-LIB-010); each
+A party reads only deliveries addressed to it (its org type and organisation, VL-LIB-011); each
 comes as it was sent: the delivered version's exact voucher bytes with its stamps, whatever seal
 version they carry, so a 1.0 party receives a 2.0 party's v4 stamps unchanged (VL-LIB-043).
 """

@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from asn1crypto import x509
-
 from evoucher.codec import MofBody, Voucher
 from evoucher.errors import EvoucherError
 from evoucher.registry import StampPosition
 from evoucher.registry.checks import parse_amount
-from evoucher.seal import load_signature
-from evoucher.stamp import VoucherSignature, stamp_body, verify_body
+from evoucher.stamp import stamp_body, verify_body
 from voucherlib.service.call import Call
 from voucherlib.service.errors import StampRejected, Unacceptable
 from voucherlib.store import Stamp, VoucherKey
@@ -42,14 +39,6 @@ def positions_of(call: Call, voucher: Voucher, flag: int) -> dict[str, StampPosi
     return {p.id: p for p in found if p.role == call.caller.party.role}
 
 
-def _signer_cert_id(stamp_kind: str, value: bytes) -> str:
-    if stamp_kind == "stamp":
-        der = load_signature(value).signer_cert
-    else:
-        der = VoucherSignature.load(value)["to_sign"]["cert"].native
-    return x509.Certificate.load(der).subject.native.get("serial_number", "")
-
-
 def verify_carried(
     call: Call, body: MofBody, key: VoucherKey, positions: Mapping[str, StampPosition]
 ) -> tuple[Stamp, ...]:
@@ -68,7 +57,7 @@ def verify_carried(
     reports = verify_body(
         body, trust_anchors=call.env.trust_anchors, crls=call.env.crls, policy=call.settings.policy
     )
-    holders = {h.cert_id for h in call.caller.party.holders}
+    holders = {h.serial: h.cert_id for h in call.caller.party.holders}
     accepted = []
     for stamp, report in zip(body.stamps, reports, strict=True):
         if not report.passed:
@@ -77,9 +66,10 @@ def verify_carried(
         if report.version == 4 and SEAL_VERSION[call.profile] == 1:
             why = "a GB/T 38540 v4 seal; interface profile 1.0 takes GM/T 0031 v1 seals only"
             raise StampRejected(voucher=key, position=stamp.position, why=why, report=report)
-        signer = _signer_cert_id(stamp.kind, stamp.value)
-        if signer not in holders:
-            why = f"made by certID {signer}, not by a holder of {call.caller.party.cert_id}"
+        signer = holders.get(int(report.signer.serial, 16)) if report.signer else None
+        if signer is None:
+            who = report.signer.subject if report.signer else "an unknown signer"
+            why = f"made by {who}, not by a holder of {call.caller.party.cert_id}"
             raise StampRejected(voucher=key, position=stamp.position, why=why, report=report)
         accepted.append(Stamp(stamp.position, stamp.kind, signer, stamp.value))
     return tuple(accepted)

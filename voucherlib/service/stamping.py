@@ -1,5 +1,5 @@
 """Server-side stamps (签章) and signatures (签名): signStampByNos, signByNos, their *AndSend forms,
-signWithoutPosition, cancelStampWithPosition and queryStampPositionWithName (VL-LIB-023..026).
+signWithoutPosition, cancelStampWithPosition and queryStampPositionWithName (VL-LIB-025, VL-LIB-026).
 
 The position XML names positions and, for each, a seal (esID) or certificate of the caller's
 party; the server then applies the party's seal of the position's stamp type (v4 under 2.0, v1

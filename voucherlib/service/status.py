@@ -1,4 +1,4 @@
-"""The status queries, the print count and the caller's voucher types (VL-LIB-030..035).
+"""The status queries, the print count and the caller's voucher types (VL-LIB-035, VL-LIB-037).
 
 Statuses are the caller's view of its own documents (reference §3): 0..5 for a voucher it sent,
 6..11 for a receipt it sent, 12 once the peer's receipt arrived, 13/14 never sent there, -1 when it

@@ -3,7 +3,7 @@
 Every write goes through `store_bodies`: each checked body becomes the next version of its
 document, or — when its bytes are the latest version's — only adds the stamps the library does not
 have yet, so stamping position by position (ITFE calls signStampByNos once per stamp type) keeps
-every earlier stamp. Sending in the same call happens in the same transaction (VL-LIB-020..024).
+every earlier stamp. Sending in the same call happens in the same transaction (VL-LIB-020, VL-LIB-024).
 """
 
 from __future__ import annotations
