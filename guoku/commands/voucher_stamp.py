@@ -24,9 +24,10 @@ seal (GB/T 38540), 1.0 the v1 seal (GM/T 0031). Without -o the file is rewritten
 """
 VERIFY_EPILOG = """\
 Each stamp is checked against the exact voucher bytes of its body (dataHash), the voucher and
-position it names (propertyInfo), its seal, its certificates (chained to the environment's root
-CA, checked against its CRLs) and the policy. --require-all also fails bodies that lack a
-position the registry defines for their VtCode and VoucherFlag. A body without any stamp fails.
+position it names (propertyInfo), its seal (and that it is the kind of seal the position takes),
+its certificates (chained to the environment's root CA, checked against its CRLs) and the policy.
+--require-all also fails bodies that lack a position the registry defines for their VtCode and
+VoucherFlag. A body without any stamp fails.
 """
 
 
