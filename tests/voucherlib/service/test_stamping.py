@@ -139,3 +139,11 @@ async def test_stamp_positions_are_the_callers_own(lib):
         theirs = await pboc.query_stamp_position_with_name(ADM, YEAR, "5207")
     assert mine == {"cz_gz": "财政公章", "cz_jzysz": "财政记账员私章", "cz_fhysz": "财政复核员私章"}
     assert theirs == {"rh_zqz": "人行转讫章", "rh_gz": "人行公章", "rh_fjz": "人行附件章"}
+
+
+async def test_full_signs_needs_a_complete_version(lib):
+    v = voucher(seed=48)
+    async with lib.client(FINANCE) as fin:
+        await fin.sign_stamp_by_nos(ADM, YEAR, "5207", mof(body(v)), positions_xml(lib.env, FINANCE, "cz_gz"))
+        f = await fault(fin.send_voucher_full_signs(ADM, "011", "001", YEAR, "5207", [v.voucher_no]))
+    assert f.evs_code == "EVS700" and "not every stamp position" in f.message and str(key(v)) in f.message

@@ -167,3 +167,21 @@ async def test_a_voucher_signed_for_cannot_be_discarded(lib):
     assert f.evs_code == "EVS700" and "signed for" in f.message and not is_idempotent_success(f.message)
     f = await fault(lib.client(BANK).discard_voucher(ADM, YEAR, "5207", [v.voucher_no]))
     assert f.evs_code == "EVS112"  # a bank has no business with 5207
+
+
+@pytest.mark.parametrize(
+    ("message", "evs", "words"),
+    [
+        (b"", "EVS111", "voucherMessage"),
+        (
+            b'<?xml version="1.0" encoding="GBK"?>\n<MOF><VoucherCount>0</VoucherCount></MOF>',
+            "EVS111",
+            "at least one",
+        ),
+        (b"<MOF><VoucherCount>1</VoucherCount></MOF>", "EVS100", "voucherMessage"),
+    ],
+    ids=["empty", "no-bodies", "count-mismatch"],
+)
+async def test_an_empty_or_broken_mof_is_refused(lib, message, evs, words):
+    f = await fault(lib.client(FINANCE).save_stamp_voucher(ADM, YEAR, "5207", message))
+    assert f.evs_code == evs and words in f.message, f.message
