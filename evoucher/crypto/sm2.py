@@ -283,13 +283,11 @@ def _pure_verify_digest(pub: PublicKey, e: bytes, r: int, s: int) -> bool:
 
 
 # ---------------------------------------------------------------- GmSSL backend
-# gmssl-pyx's sm2_verify_sm3_digest ends in GmSSL's sm2_do_verify, which fprintf()s a trace to
-# stderr for every signature that does not verify (its error_print macro; no switch turns it off,
-# and redirecting fd 2 would silence every thread of a server). The same extension exports the
-# curve arithmetic, so verification computes x1 of s·G + t·P there, through ctypes, and compares
-# (e + x1) mod n with r here: GmSSL's speed, no output. The symbols are GmSSL 3.2 internals
-# (include/gmssl/sm2_z256.h) of the pinned gmssl-pyx; a known-answer check at import guards
-# against a wheel that differs, and verification then stays in pure Python.
+# GmSSL's sm2_do_verify (behind gmssl-pyx's verify) fprintf()s a trace to stderr for every bad
+# signature, and only redirecting fd 2 (every thread's) would silence it. So we take x1 of
+# s·G + t·P from GmSSL's exported curve arithmetic (sm2_z256.h of GmSSL 3.2, in the pinned wheel)
+# through ctypes and compare (e + x1) mod n with r here; a known answer checked at import keeps
+# a differing wheel out (verification then stays in pure Python).
 
 _Z256 = ctypes.c_uint64 * 4  # sm2_z256_t: 256 bits, least significant word first
 _POINT = ctypes.c_uint64 * 12  # SM2_Z256_POINT: Jacobian X, Y, Z
