@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from evoucher.pki.scenario import SCENARIOS
 from guoku.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
 INIT_EPILOG = """\
@@ -42,9 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     init.add_argument("dir", type=Path, help="target directory (created if missing)")
     init.add_argument(
         "--scenario",
-        choices=("small", "tiny"),
+        choices=sorted(SCENARIOS),
         default="small",
-        help="small: a province and its capital, 13 parties (default); tiny: one party per role",
+        help=(
+            "small: a province and its capital, 13 parties (default); tiny: one party per role; "
+            "province: small plus an agent-treasury district and a half-level (半级财政) district, "
+            "as `guoku demo` uses"
+        ),
     )
     init.add_argument(
         "--seed", type=int, help="derive every key from this seed (default: a random one, recorded)"
