@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from evoucher import registry
+from evoucher.errors import EVS_YEAR
 from evoucher.interface import is_idempotent_success
 from evoucher.pki import Environment
 from voucherlib.errors import ArgumentError
@@ -24,7 +25,6 @@ from voucherlib.store import Actor, Operations, Org, Outcome, Queries, Store, Vo
 from voucherlib.store.api import REFUSALS
 
 T = TypeVar("T")
-EVS_YEAR = "EVS103"
 
 
 @dataclass

@@ -16,14 +16,12 @@ from datetime import UTC, datetime
 
 from evoucher import registry, wsauth
 from evoucher.errors import EvoucherError, UnknownVoucherType
-from evoucher.interface import ESTAMP, ORG_TYPES, PBANK, SERVICES, is_bank_org_type
+from evoucher.interface import ESTAMP, EVS_ADMDIV, ORG_TYPES, PBANK, SERVICES, is_bank_org_type
 from evoucher.pki import Environment, Party
 from evoucher.seal import certs, load_seal
 from voucherlib.errors import ArgumentError
 from voucherlib.service.errors import NotPermitted, Unacceptable
 from voucherlib.store import Actor, Org, Queries, VoucherRef
-
-EVS_ADMDIV = "EVS004"  # 获取行政区划失败
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from .support import (
     body,
     fault,
     mof,
+    pboc_signs_for,
     positions_xml,
+    receipt_of,
     voucher,
 )
 
@@ -82,3 +84,18 @@ async def test_a_clearing_receipt_goes_to_the_bank_and_its_full_version_to_finan
         ADM, YEAR, "2301", [request.voucher_no], "001"
     )
     assert status[request.voucher_no][0] == 12
+
+
+async def test_a_failed_payment_receipt_carries_the_attachment_stamp_instead(lib):
+    v = voucher(seed=63)
+    got = await pboc_signs_for(lib, v)
+    failed = mof(body(receipt_of(parse_voucher(got.voucher), XPayAmt="0.00"), 1))  # 退票: nothing paid
+    async with lib.client(PBOC) as pboc:
+        wrong = await fault(
+            pboc.sign_stamp_by_nos(ADM, YEAR, "5207", failed, positions_xml(lib.env, PBOC, "rh_zqz"))
+        )
+        await pboc.sign_stamp_by_nos(ADM, YEAR, "5207", failed, positions_xml(lib.env, PBOC, "rh_fjz"))
+        await pboc.send_voucher(ADM, "001", "011", YEAR, "5207", [v.voucher_no])
+    assert wrong.evs_code == "EVS700" and "rh_zqz is not pboc's on this document (rh_fjz)" in wrong.message
+    [back] = bodies(await lib.client(FINANCE).read_voucher_again(ADM, YEAR, "5207", 10))
+    assert [s.position for s in back.stamps] == ["rh_fjz"]
