@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import httpx
 import pytest
 
-from evoucher.pki.x509 import build_name
+from evoucher.pki import CertificateAuthority, build_name, derive_key
 from mocks import AsyncVoucherLibraryClient
-from tests.voucherlib.soap.support import _ca, identity
 
 from .support import ADM, BANK, FINANCE, PAYEE, PBOC, YEAR, fault
 
@@ -16,10 +18,13 @@ ARGS = (ADM, YEAR, "5207", ["A1"], "001")
 
 def stranger_client(lib, cert_id: str) -> AsyncVoucherLibraryClient:
     """A client whose certificate names `cert_id` but comes from a CA the library does not trust."""
-    import httpx
-
-    key = identity().key
-    cert = _ca().issue(build_name(common_name="stranger", serial_number=cert_id), key.public_key).dump()
+    seed = b"a CA nobody trusts"
+    ca = CertificateAuthority.create_root(
+        derive_key(seed, "root"), subject=build_name(common_name="stranger CA"),
+        not_before=datetime(2025, 1, 1, tzinfo=UTC), not_after=datetime(2035, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    key = derive_key(seed, cert_id)
+    cert = ca.issue(build_name(common_name="stranger", serial_number=cert_id), key.public_key).dump()
     return AsyncVoucherLibraryClient(
         "http://library.test", service="AsspFinanceService", cert_id=cert_id, key=key, cert_der=cert,
         transport=httpx.ASGITransport(app=lib.app),
