@@ -50,29 +50,47 @@ def party_org(party: Party) -> Org:
 
 
 class Identities:
-    """Resolves certIDs and certificates against one environment (the router's `resolve_caller`)."""
+    """Resolves certIDs and certificates against one environment (the router's `resolve_caller`).
+
+    The chain and CRL checks (three SM2 verifications) are remembered per certificate: the
+    environment's CA and CRLs are read once, so their answer cannot change while it runs.
+    """
 
     def __init__(self, env: Environment) -> None:
         self.env = env
         self._anchors = [certs.load_certificate(der, "trust anchor") for der in env.trust_anchors]
         self._crls = [certs.load_crl(der) for der in env.crls]
+        self._parties = {h.cert_id: p for p in env.parties for h in p.holders}
+        self._trust = functools.lru_cache(maxsize=1024)(self._untrusted)
+
+    def _untrusted(self, cert_der: bytes, cert_id: str) -> str | None:
+        """Why the certificate is not one of this environment's, or None."""
+        what = f"certificate of {cert_id}"
+        try:
+            cert = certs.load_certificate(cert_der, what)
+            certs.find_anchor(cert, self._anchors, what=what)
+            certs.check_revocation(cert, self._anchors, self._crls, datetime.now(UTC), what=what)
+        except EvoucherError as exc:
+            return exc.message
+        return None
 
     def resolve(self, cert_id: str, cert_der: bytes | None) -> Caller:
         """The caller, or NotPermitted (EVS112) naming what is wrong with the certificate."""
-        party = next((p for p in self.env.parties if any(h.cert_id == cert_id for h in p.holders)), None)
+        party = self._parties.get(cert_id)
         if party is None:
             raise NotPermitted(f"certID {cert_id!r} is not issued to any party of this library")
-        holder = self.env.holder(cert_id)
+        der = cert_der if cert_der is not None else self.env.holder(cert_id).cert.dump()
         try:
             if cert_der is not None:
                 wsauth.caller_named_by_certificate(cert_id, cert_der)
-            cert = certs.load_certificate(cert_der or holder.cert.dump(), f"certificate of {cert_id}")
-            certs.find_anchor(cert, self._anchors, what=f"certificate of {cert_id}")
-            now = datetime.now(UTC)
-            certs.check_validity(cert, now, what=f"certificate of {cert_id}")
-            certs.check_revocation(cert, self._anchors, self._crls, now, what=f"certificate of {cert_id}")
+            problem = self._trust(der, cert_id)
+            if problem is None:
+                cert = certs.load_certificate(der, f"certificate of {cert_id}")
+                certs.check_validity(cert, datetime.now(UTC), what=f"certificate of {cert_id}")
         except EvoucherError as exc:
-            raise NotPermitted(exc.message) from None
+            problem = exc.message
+        if problem is not None:
+            raise NotPermitted(problem)
         return Caller(cert_id, party, cert_der)
 
 
