@@ -69,6 +69,46 @@ def parse_file_block(block: bytes) -> FileBlock:
     )
 
 
+def build_file_block(
+    name: str,
+    data: bytes,
+    *,
+    index: int,
+    block_count: int,
+    vt_code: str,
+    voucher_no: str,
+    attach: str = "",
+) -> bytes:
+    """One sendData block: block `index` (1-based) of `block_count`, carrying `data` (≤ 3 MB).
+
+    The one writer of the wire form: `split_file` uses it for every block, and a library handing
+    a stored block back (getData) uses it for that block alone.
+    """
+    _check_name(name, "File/FileName")
+    identity.check("VtCode", vt_code, "File/VtCode")
+    identity.check("VoucherNo", voucher_no, "File/VoucherNo")
+    if not isinstance(data, bytes):
+        raise CodecError(f"File/FileData: expected bytes, got {type(data).__name__}")
+    if len(data) > FILE_BLOCK_BYTES:
+        raise CodecError(f"File/FileData: at most {FILE_BLOCK_BYTES} bytes per block, got {len(data)}")
+    if type(block_count) is not int or not 1 <= block_count <= MAX_FILE_BLOCKS:
+        raise CodecError(f"File/FileBlockCount: must be 1..{MAX_FILE_BLOCKS}, got {block_count!r}")
+    if type(index) is not int or not 1 <= index <= block_count:
+        raise CodecError(f"File/AfewBlock: must be 1..{block_count}, got {index!r}")
+    xml = (
+        f"{writing.declaration('GBK')}<File>{writing.element('FileName', name, 'File/FileName')}"
+        f"<FileBlockCount>{block_count}</FileBlockCount><AfewBlock>{index}</AfewBlock>"
+        + writing.element("Attach", attach, "File/Attach")
+        + writing.element("VtCode", vt_code, "File/VtCode")
+        + writing.element("VoucherNo", voucher_no, "File/VoucherNo")
+        + f"<FileData>{encode_base64(data)}</FileData></File>"
+    )
+    values = [("File/FileName", name), ("File/Attach", attach), ("File/VoucherNo", voucher_no)]
+    block = encode_base64(writing.encode(xml, "GBK", values)).encode("ascii")
+    check_built(block, MAX_FILE_BLOCK_BYTES, f"File block {index}")
+    return block
+
+
 def split_file(
     name: str,
     data: bytes,
@@ -79,9 +119,6 @@ def split_file(
     block_size: int = FILE_BLOCK_BYTES,
 ) -> list[bytes]:
     """The sendData blocks of a file, in order; an empty file is one block with empty FileData."""
-    _check_name(name, "File/FileName")
-    identity.check("VtCode", vt_code, "File/VtCode")
-    identity.check("VoucherNo", voucher_no, "File/VoucherNo")
     if not isinstance(data, bytes):
         raise CodecError(f"File/FileData: expected bytes, got {type(data).__name__}")
     if type(block_size) is not int or not 1 <= block_size <= FILE_BLOCK_BYTES:
@@ -89,25 +126,11 @@ def split_file(
     chunks = [data[i : i + block_size] for i in range(0, len(data), block_size)] or [b""]
     if len(chunks) > MAX_FILE_BLOCKS:
         raise CodecError(f"File: {len(chunks)} blocks, the limit is {MAX_FILE_BLOCKS}")
-    head = (
-        writing.element("FileName", name, "File/FileName") + f"<FileBlockCount>{len(chunks)}</FileBlockCount>"
-    )
-    tail = (
-        writing.element("Attach", attach, "File/Attach")
-        + writing.element("VtCode", vt_code, "File/VtCode")
-        + writing.element("VoucherNo", voucher_no, "File/VoucherNo")
-    )
-    values = [("File/FileName", name), ("File/Attach", attach), ("File/VoucherNo", voucher_no)]
-    blocks = []
-    for index, chunk in enumerate(chunks, 1):
-        xml = (
-            f"{writing.declaration('GBK')}<File>{head}<AfewBlock>{index}</AfewBlock>{tail}"
-            f"<FileData>{encode_base64(chunk)}</FileData></File>"
-        )
-        block = encode_base64(writing.encode(xml, "GBK", values)).encode("ascii")
-        check_built(block, MAX_FILE_BLOCK_BYTES, f"File block {index}")
-        blocks.append(block)
-    return blocks
+    ids = {"vt_code": vt_code, "voucher_no": voucher_no, "attach": attach}
+    return [
+        build_file_block(name, chunk, index=index, block_count=len(chunks), **ids)
+        for index, chunk in enumerate(chunks, 1)
+    ]
 
 
 def join_file(blocks: Sequence[bytes]) -> tuple[str, bytes]:

@@ -7,8 +7,8 @@ Blocks travel as the codec's `base64(<File>…</File>)`; the same block sent twi
 
 from __future__ import annotations
 
-from evoucher.codec import FileBlock, parse_file_block, writing
-from evoucher.codec.safe import encode_base64
+from evoucher.codec import FileBlock, parse_file_block
+from evoucher.codec.attachments import build_file_block
 from evoucher.errors import EvoucherError
 from evoucher.interface import is_idempotent_success
 from voucherlib.errors import ArgumentError
@@ -19,18 +19,11 @@ from voucherlib.store import AttachmentBlock
 
 
 def encode_block(block: AttachmentBlock) -> bytes:
-    """One stored block in the sendData wire form (GBK `<File>`, base64), as `split_file` writes it."""
-    fields = (("FileName", block.file_name), ("FileBlockCount", str(block.block_count)),
-              ("AfewBlock", str(block.block_no)), ("Attach", block.attach), ("VtCode", block.vt_code),
-              ("VoucherNo", block.voucher_no))  # fmt: skip
-    xml = (
-        writing.declaration("GBK")
-        + "<File>"
-        + "".join(writing.element(name, value, f"File/{name}") for name, value in fields)
-        + f"<FileData>{encode_base64(block.data)}</FileData></File>"
-    )
-    values = [(f"File/{name}", value) for name, value in fields]
-    return encode_base64(writing.encode(xml, "GBK", values)).encode("ascii")
+    """One stored block in the sendData wire form, written by the codec's one block writer."""
+    return build_file_block(
+        block.file_name, block.data, index=block.block_no, block_count=block.block_count,
+        vt_code=block.vt_code, voucher_no=block.voucher_no, attach=block.attach,
+    )  # fmt: skip
 
 
 def send_data(

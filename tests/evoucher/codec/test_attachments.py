@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evoucher.codec import FILE_BLOCK_BYTES, FileBlock, join_file, parse_file_block, split_file
+from evoucher.codec.attachments import build_file_block
 from evoucher.errors import CodecError, HostileInputError
 
 IDS = {"vt_code": "5207", "voucher_no": "A001"}
@@ -144,3 +145,31 @@ def test_split_refusals(kwargs, match):
 def test_split_refuses_a_block_join_would_refuse():
     with pytest.raises(CodecError, match=r"File block 1: .* over the limit of 6291456 bytes"):
         split_file("a", b"x", attach="说" * 3_000_000, **IDS)
+
+
+def test_split_file_is_build_file_block_per_chunk():
+    blocks = split_file("a.bin", b"abcdefg", attach="附", block_size=3, **IDS)
+    built = [
+        build_file_block("a.bin", chunk, index=i, block_count=3, attach="附", **IDS)
+        for i, chunk in enumerate((b"abc", b"def", b"g"), 1)
+    ]
+    assert blocks == built
+    assert parse_file_block(built[1]) == FileBlock("a.bin", 3, 2, "附", "5207", "A001", b"def")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"index": 0}, "AfewBlock: must be 1..2"),
+        ({"index": 3}, "AfewBlock: must be 1..2"),
+        ({"block_count": 0, "index": 1}, "FileBlockCount: must be 1..1024"),
+        ({"block_count": True}, "FileBlockCount"),
+        ({"data": bytes(FILE_BLOCK_BYTES + 1)}, "at most 3145728 bytes per block"),
+        ({"name": ".."}, "is a path"),
+        ({"voucher_no": ""}, "VoucherNo: missing"),
+    ],
+)
+def test_build_file_block_refusals(kwargs, match):
+    args = {"name": "a", "data": b"x", "index": 1, "block_count": 2, **IDS, **kwargs}
+    with pytest.raises((CodecError, HostileInputError), match=match):
+        build_file_block(args.pop("name"), args.pop("data"), **args)
