@@ -12,44 +12,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from evoucher.registry import StampPosition
-from voucherlib.errors import LifecycleError
 from voucherlib.service.call import Call
 from voucherlib.service.incoming import Incoming, receive
 from voucherlib.service.seals import server_stamp
 from voucherlib.store import Operations, Org, Outcome, Stamp, VoucherKey
 
 
-class _Raced(Exception):
-    """Another call changed the document between this unit's first read and its first write."""
-
-
-RACE_RETRIES = 5
-
-
 def keep(call: Call, ops: Operations, incoming: Incoming, made: Sequence[Stamp]) -> list[Outcome]:
-    """Store one body: new bytes are a new version with the carried stamps; the latest bytes again
-    only add stamps (one at a position already stamped is the no-op 位置已签章), and the same bare
-    bytes again change nothing.
-
-    The choice rests on a read taken before the store locks the document, so the first write
-    checks that nobody wrote in between (the version it followed is the one read) and the whole
-    unit is retried otherwise: two libraries on one database lose no stamp (VL-LIB-060).
-    """
+    """Store one body (`Operations.keep`: new bytes are a new version with the carried stamps, the
+    latest bytes again only add stamps), then the server's own stamps on it."""
     key, actor, op = incoming.key, call.actor, call.operation
-    doc = ops.voucher(key)
-    latest = ops.version(key) if doc is not None else None
-    if latest is None or doc.discarded or latest.body != incoming.body.voucher:
-        outcomes = [ops.save(actor, key, incoming.body.voucher, positions=tuple(incoming.positions),
-                             stamps=incoming.carried, operation=op)]  # fmt: skip
-    else:
-        outcomes = [ops.stamp(actor, key, stamp, operation=op) for stamp in incoming.carried]
-    outcomes += [ops.stamp(actor, key, stamp, operation=op) for stamp in made]
-    if outcomes:
-        first = outcomes[0]
-        followed = first.version - (0 if first.noop else 1)
-        if followed != (doc.version if doc is not None else 0):
-            raise _Raced(str(key))
-    return outcomes
+    outcomes = ops.keep(
+        actor, key, incoming.body.voucher, positions=tuple(incoming.positions), stamps=incoming.carried,
+        operation=op,
+    )  # fmt: skip
+    return outcomes + [ops.stamp(actor, key, stamp, operation=op) for stamp in made]
 
 
 def plan_stamps(
@@ -85,15 +62,7 @@ def store_bodies(
             )
         return outcomes
 
-    for _ in range(RACE_RETRIES):
-        try:
-            outcomes = call.write(work)
-            break
-        except _Raced:
-            continue
-    else:
-        rule = "other calls kept changing it; try again"
-        raise LifecycleError(voucher=incoming[0].key, event=call.operation, state="busy", rule=rule)
+    outcomes = call.write(work)
     call.settle(outcomes, f"{call.operation} repeated")
     return outcomes
 

@@ -230,7 +230,7 @@ class DeliveryOps(UnitOfWork):
     def _sendable(self, doc: Voucher, *, newest_complete: bool) -> int:
         """The version to send: the latest if complete, or the newest complete one; 0 when none is."""
         for n in range(doc.version, 0, -1):
-            if self.tx.version(doc.key, n).complete(doc.positions):
+            if self.tx.stamped(doc.key, n) >= set(doc.positions):
                 return n
             if not newest_complete:
                 return 0

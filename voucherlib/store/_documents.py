@@ -26,6 +26,43 @@ class DocumentOps(UnitOfWork):
         operation: str = "writeVoucher",
     ) -> Outcome:
         """Store new bytes (and client-made stamps) as the next version; a receipt answers its voucher."""
+        positions = self._check_save(actor, key, body, positions, stamps, operation)
+        return self._save(actor, key, body, positions, stamps, operation, self.tx.current(key, lock=True))
+
+    def keep(
+        self,
+        actor: Actor,
+        key: VoucherKey,
+        body: bytes,
+        *,
+        positions: Sequence[str] = (),
+        stamps: Sequence[Stamp] = (),
+        operation: str = "saveStampVoucher",
+    ) -> list[Outcome]:
+        """Save `body`, keeping the stamps already held when it is the latest version's bytes.
+
+        New bytes (or a new or discarded document) are saved with `stamps`; the latest bytes again
+        only add the stamps not held yet (one at a stamped position is the no-op 位置已签章), and bare
+        bytes again change nothing. The choice is made under the document's lock, so two libraries
+        writing one voucher at once lose no stamp (VL-STORE-004, VL-STORE-019).
+        """
+        if key.voucher_flag == 1:
+            self.tx.voucher(key.ref.key(0), lock=True)  # the voucher before its receipt: one lock order
+        current = self.tx.current(key, lock=True)
+        if current is not None and not current[0].discarded and current[1] == body:
+            return [self.stamp(actor, key, stamp, operation=operation) for stamp in stamps]
+        positions = self._check_save(actor, key, body, positions, stamps, operation)
+        return [self._save(actor, key, body, positions, stamps, operation, current)]
+
+    def _check_save(
+        self,
+        actor: Actor,
+        key: VoucherKey,
+        body: bytes,
+        positions: Sequence[str],
+        stamps: Sequence[Stamp],
+        operation: str,
+    ) -> tuple[str, ...]:
         self._begin(actor, operation)
         positions = self._positions(key, positions, stamps)
         if not body:
@@ -34,11 +71,23 @@ class DocumentOps(UnitOfWork):
             )
         if key.voucher_flag == 1:
             self._answer_voucher(actor, key)
-        doc = self._mine(actor, self.tx.voucher(key, lock=True), key, allow_absent=True)
+        return positions
+
+    def _save(
+        self,
+        actor: Actor,
+        key: VoucherKey,
+        body: bytes,
+        positions: tuple[str, ...],
+        stamps: Sequence[Stamp],
+        operation: str,
+        current: tuple[Voucher, bytes] | None,
+    ) -> Outcome:
+        """Save under the lock taken by reading `current` (the document and its latest bytes, or None)."""
+        doc = self._mine(actor, current and current[0], key, allow_absent=True)
         state, deliveries = self._facts(doc)
-        latest = self.tx.version(key, doc.version) if doc else None
-        same = latest is not None and latest.body == body and doc.positions == positions
-        same = same and set(latest.stamps) == set(stamps)
+        same = doc is not None and current[1] == body and doc.positions == positions
+        same = same and set(self.tx.stamps(key, doc.version)) == set(stamps)
         t = apply_doc(key, DocEvent.SAVE_SAME if same else DocEvent.SAVE, state)
         if not t.noop:
             version = self._new_version(actor, key, doc, operation, body=body)
@@ -64,7 +113,7 @@ class DocumentOps(UnitOfWork):
         doc = self._mine(actor, self.tx.voucher(key, lock=True), key)
         self._check_position(doc, stamp.position)
         state, deliveries = self._facts(doc)
-        stamped = stamp.position in self.tx.version(key, doc.version).stamped
+        stamped = stamp.position in self.tx.stamped(key, doc.version)
         t = apply_doc(key, DocEvent.STAMP_AGAIN if stamped else DocEvent.STAMP, state)
         if not t.noop:
             version = self._new_version(actor, key, doc, operation)
@@ -81,7 +130,7 @@ class DocumentOps(UnitOfWork):
         doc = self._owned(actor, ref, lambda d: DocEvent.CANCEL_STAMP)
         self._check_position(doc, position)
         state, deliveries = self._facts(doc)
-        stamped = position in self.tx.version(doc.key, doc.version).stamped
+        stamped = position in self.tx.stamped(doc.key, doc.version)
         t = apply_doc(doc.key, DocEvent.CANCEL_STAMP if stamped else DocEvent.CANCEL_UNSTAMPED, state)
         if not t.noop:
             version = self._new_version(actor, doc.key, doc, operation)

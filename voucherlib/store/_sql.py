@@ -1,55 +1,28 @@
-"""The SQL the store runs, written once: `?` placeholders and an optional `FOR UPDATE` per dialect."""
+"""The SQL the store runs, written once for SQLite and PostgreSQL (see `_dialect`).
+
+Reads that decide a write lock what they read (`lock=True`): the document row `FOR UPDATE` on
+PostgreSQL, so a decision and the write that follows it happen under one lock.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from voucherlib.audit import GENESIS, AuditEntry
-from voucherlib.lifecycle import BOUNCED, READABLE, DeliveryState
-from voucherlib.store.base import (
-    AttachmentBlock,
-    Delivery,
-    Org,
-    Stamp,
-    Version,
-    Voucher,
-    VoucherKey,
-    VoucherRef,
-)
+from voucherlib.store._dialect import WHERE_KEY, WHERE_REF, key_params
+from voucherlib.store._sql_deliveries import DeliverySql
+from voucherlib.store.base import Org, Stamp, Version, Voucher, VoucherKey, VoucherRef
 from voucherlib.store.schema import KEY_COLS, SCHEMA_VERSION, ddl
 
-WHERE_KEY = "adm_div_code=? AND st_year=? AND vt_code=? AND voucher_no=? AND voucher_flag=?"
-WHERE_REF = "adm_div_code=? AND st_year=? AND vt_code=? AND voucher_no=?"
 V_COLS = (
     f"{KEY_COLS}, owner_type, owner_id, positions, version, body_version, discarded, print_count,"
     " created_at, updated_at"
 )
-D_COLS = f"{KEY_COLS}, dest_type, dest_id, state, version, full_signs, reason, sent_at, updated_at"
 A_COLS = "seq, at, actor, org, operation, voucher, version, status_before, status_after, detail, hash"
 LIVE_STAMP = "added_in <= ? AND (removed_in IS NULL OR removed_in > ?)"
-
-
-@dataclass(frozen=True)
-class Dialect:
-    name: str
-    param: str  # the driver's placeholder
-    lock: str  # appended to SELECTs whose rows the transaction will change
-    blob: str
-    int_type: str
-
-    def sql(self, text: str) -> str:
-        return text if self.param == "?" else text.replace("?", self.param)
-
-
-SQLITE = Dialect("sqlite", "?", "", "BLOB", "INTEGER")  # BEGIN IMMEDIATE already serialises writers
-POSTGRES = Dialect("postgresql", "%s", " FOR UPDATE", "BYTEA", "BIGINT")
-
-
-def _key(key: VoucherRef) -> tuple:
-    fields = (key.adm_div_code, key.st_year, key.vt_code, key.voucher_no)
-    return (*fields, key.voucher_flag) if isinstance(key, VoucherKey) else fields
+SAME_DOC = " AND ".join(f"b.{c}=v.{c}" for c in KEY_COLS.split(", "))  # v: a version, b: its bytes
+V_WHERE_KEY = "v." + WHERE_KEY.replace(" AND ", " AND v.")
 
 
 def _voucher(row: tuple) -> Voucher:
@@ -58,19 +31,8 @@ def _voucher(row: tuple) -> Voucher:
     return Voucher(VoucherKey(*row[:5]), owner, positions, row[8], row[9], bool(row[10]), *row[11:14])
 
 
-def _delivery(row: tuple) -> Delivery:
-    dest = Org(row[5], row[6])
-    return Delivery(VoucherKey(*row[:5]), dest, DeliveryState(row[7]), row[8], bool(row[9]), *row[10:13])
-
-
-class SqlTx:
+class SqlTx(DeliverySql):
     """One open transaction: typed reads and writes of the store's rows."""
-
-    def __init__(self, conn, dialect: Dialect) -> None:
-        self.conn, self.dialect = conn, dialect
-
-    def run(self, sql: str, params: tuple = ()):
-        return self.conn.execute(self.dialect.sql(sql), params)
 
     def create_schema(self) -> None:
         for statement in ddl(blob=self.dialect.blob, int_type=self.dialect.int_type):
@@ -83,13 +45,29 @@ class SqlTx:
     # documents and versions
     def voucher(self, key: VoucherKey, *, lock: bool = False) -> Voucher | None:
         row = self.run(
-            f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_KEY}{self._lock(lock)}", _key(key)
+            f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_KEY}{self._lock(lock)}", key_params(key)
         ).fetchone()
         return _voucher(row) if row else None
 
+    def current(self, key: VoucherKey, *, lock: bool = False) -> tuple[Voucher, bytes] | None:
+        """The document and its latest bytes (locked: what a save decides on).
+
+        Two statements, not a join: under READ COMMITTED a locked row that another transaction
+        changed is re-read, but a joined row is not, so the bytes are read after the lock is held.
+        PostgreSQL's pipeline sends both before waiting for either.
+        """
+        doc = self.run(f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_KEY}{self._lock(lock)}", key_params(key))
+        body = self.run(
+            f"SELECT body FROM versions WHERE {WHERE_KEY} AND version="
+            f"(SELECT body_version FROM vouchers WHERE {WHERE_KEY})",
+            key_params(key) * 2,
+        )
+        row, data = doc.fetchone(), body.fetchone()
+        return (_voucher(row), bytes(data[0])) if row else None
+
     def vouchers_of(self, ref: VoucherRef, *, lock: bool = False) -> list[Voucher]:
         sql = f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_REF} ORDER BY voucher_flag{self._lock(lock)}"
-        return [_voucher(row) for row in self.run(sql, _key(ref)).fetchall()]
+        return [_voucher(row) for row in self.run(sql, key_params(ref)).fetchall()]
 
     def put_voucher(self, v: Voucher) -> None:
         values = (v.owner.type, v.owner.id, json.dumps(list(v.positions)), v.version, v.body_version)
@@ -100,7 +78,7 @@ class SqlTx:
             " version=excluded.version, body_version=excluded.body_version, discarded=excluded.discarded,"
             " print_count=excluded.print_count,"
             " updated_at=excluded.updated_at",
-            (*_key(v.key), *values, int(v.discarded), v.print_count, v.created_at, v.updated_at),
+            (*key_params(v.key), *values, int(v.discarded), v.print_count, v.created_at, v.updated_at),
         )
 
     def add_version(
@@ -116,16 +94,14 @@ class SqlTx:
         self.run(
             f"INSERT INTO versions ({KEY_COLS}, version, body_version, body, change, actor, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_key(key), version, body_version, body, change, actor, at),
+            (*key_params(key), version, body_version, body, change, actor, at),
         )
 
     def version(self, key: VoucherKey, version: int) -> Version | None:
         row = self.run(
-            f"SELECT v.change, v.actor, v.at, b.body FROM versions v JOIN versions b ON"
-            f" b.adm_div_code=v.adm_div_code AND b.st_year=v.st_year AND b.vt_code=v.vt_code"
-            f" AND b.voucher_no=v.voucher_no AND b.voucher_flag=v.voucher_flag AND b.version=v.body_version"
-            f" WHERE v.{WHERE_KEY.replace(' AND ', ' AND v.')} AND v.version=?",
-            (*_key(key), version),
+            f"SELECT v.change, v.actor, v.at, b.body FROM versions v JOIN versions b ON {SAME_DOC}"
+            f" AND b.version=v.body_version WHERE {V_WHERE_KEY} AND v.version=?",
+            (*key_params(key), version),
         ).fetchone()
         if row is None:
             return None
@@ -135,123 +111,30 @@ class SqlTx:
         rows = self.run(
             f"SELECT position, kind, cert_id, data FROM stamps WHERE {WHERE_KEY} AND {LIVE_STAMP}"
             " ORDER BY position",
-            (*_key(key), version, version),
+            (*key_params(key), version, version),
         ).fetchall()
         return tuple(Stamp(r[0], r[1], r[2], bytes(r[3])) for r in rows)
+
+    def stamped(self, key: VoucherKey, version: int) -> frozenset[str]:
+        """The positions stamped in `version`, without reading the stamps themselves."""
+        rows = self.run(
+            f"SELECT position FROM stamps WHERE {WHERE_KEY} AND {LIVE_STAMP}",
+            (*key_params(key), version, version),
+        ).fetchall()
+        return frozenset(r[0] for r in rows)
 
     def add_stamp(self, key: VoucherKey, stamp: Stamp, version: int) -> None:
         self.run(
             f"INSERT INTO stamps ({KEY_COLS}, position, kind, cert_id, data, added_in, removed_in)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (*_key(key), stamp.position, stamp.kind, stamp.cert_id, stamp.data, version),
+            (*key_params(key), stamp.position, stamp.kind, stamp.cert_id, stamp.data, version),
         )
 
     def remove_stamps(self, key: VoucherKey, version: int, position: str | None = None) -> None:
         """End the live stamps (at `position`, or all) from `version` on."""
         where = f"{WHERE_KEY} AND removed_in IS NULL" + (" AND position=?" if position else "")
-        params = (version, *_key(key)) + ((position,) if position else ())
+        params = (version, *key_params(key)) + ((position,) if position else ())
         self.run(f"UPDATE stamps SET removed_in=? WHERE {where}", params)
-
-    # deliveries
-    def deliveries(self, key: VoucherKey, *, lock: bool = False) -> list[Delivery]:
-        sql = (
-            f"SELECT {D_COLS} FROM deliveries WHERE {WHERE_KEY} ORDER BY dest_type, dest_id{self._lock(lock)}"
-        )
-        return [_delivery(row) for row in self.run(sql, _key(key)).fetchall()]
-
-    def put_delivery(self, d: Delivery) -> None:
-        self.run(
-            f"INSERT INTO deliveries ({D_COLS}) VALUES ({', '.join('?' * 13)}) ON CONFLICT"
-            f" ({KEY_COLS}, dest_type, dest_id) DO UPDATE SET state=excluded.state, version=excluded.version,"
-            " full_signs=excluded.full_signs, reason=excluded.reason, sent_at=excluded.sent_at,"
-            " updated_at=excluded.updated_at",
-            (
-                *_key(d.key),
-                d.dest.type,
-                d.dest.id,
-                int(d.state),
-                d.version,
-                int(d.full_signs),
-                d.reason,
-                d.sent_at,
-                d.updated_at,
-            ),
-        )
-
-    def inbox(self, org: Org, adm_div_code: str, st_year: int, vt_code: str, limit: int) -> list[VoucherKey]:
-        """Documents addressed to `org` that it has not signed for, oldest first, not discarded."""
-        marks = ", ".join("?" * len(READABLE))
-        rows = self.run(
-            f"SELECT d.{KEY_COLS.replace(', ', ', d.')} FROM deliveries d JOIN vouchers v USING ({KEY_COLS})"
-            " WHERE d.dest_type=? AND d.dest_id IN ('', ?)"
-            " AND d.adm_div_code=? AND d.st_year=? AND d.vt_code=?"
-            f" AND d.state IN ({marks}) AND v.discarded=0 AND d.version >= v.body_version"
-            " ORDER BY d.sent_at, d.voucher_no LIMIT ?",
-            (org.type, org.id, adm_div_code, st_year, vt_code, *map(int, READABLE), limit),
-        ).fetchall()
-        return [VoucherKey(*row) for row in rows]
-
-    def bounced(self, owner: Org, adm_div_code: str, st_year: int, vt_code: str) -> list[Delivery]:
-        """Deliveries of `owner`'s documents that came back: receive failed, sign-for failed, returned."""
-        marks = ", ".join("?" * len(BOUNCED))
-        rows = self.run(
-            f"SELECT d.{D_COLS.replace(', ', ', d.')} FROM deliveries d JOIN vouchers v USING ({KEY_COLS})"
-            f" WHERE v.owner_type=? AND v.owner_id=? AND d.adm_div_code=? AND d.st_year=? AND d.vt_code=?"
-            f" AND d.state IN ({marks}) ORDER BY d.voucher_no, d.voucher_flag, d.dest_type, d.dest_id",
-            (owner.type, owner.id, adm_div_code, st_year, vt_code, *map(int, BOUNCED)),
-        ).fetchall()
-        return [_delivery(row) for row in rows]
-
-    # attachments
-    def attachment(self, block: AttachmentBlock) -> tuple[bytes, bool] | None:
-        row = self.run(
-            "SELECT data, taken FROM attachments WHERE dest_type=? AND adm_div_code=? AND st_year=?"
-            " AND file_name=? AND block_no=?",
-            (block.dest_org_type, block.adm_div_code, block.st_year, block.file_name, block.block_no),
-        ).fetchone()
-        return (bytes(row[0]), bool(row[1])) if row else None
-
-    def put_attachment(self, b: AttachmentBlock, at: str) -> None:
-        self.run(
-            "INSERT INTO attachments (adm_div_code, st_year, src_type, dest_type, file_name, block_count,"
-            " block_no, vt_code, voucher_no, attach, data, taken, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (dest_type, adm_div_code, st_year,"
-            " file_name, block_no) DO UPDATE SET src_type=excluded.src_type,"
-            " block_count=excluded.block_count,"
-            " vt_code=excluded.vt_code, voucher_no=excluded.voucher_no, attach=excluded.attach,"
-            " data=excluded.data, taken=0, created_at=excluded.created_at",
-            (
-                b.adm_div_code,
-                b.st_year,
-                b.src_org_type,
-                b.dest_org_type,
-                b.file_name,
-                b.block_count,
-                b.block_no,
-                b.vt_code,
-                b.voucher_no,
-                b.attach,
-                b.data,
-                at,
-            ),
-        )
-
-    def take_attachment(self, dest_org_type: str, adm_div_code: str, st_year: int) -> AttachmentBlock | None:
-        row = self.run(
-            "SELECT adm_div_code, st_year, src_type, dest_type, file_name, block_count, block_no, vt_code,"
-            " voucher_no, attach, data FROM attachments WHERE dest_type=? AND adm_div_code=? AND st_year=?"
-            f" AND taken=0 ORDER BY created_at, file_name, block_no LIMIT 1{self._lock(True)}",
-            (dest_org_type, adm_div_code, st_year),
-        ).fetchone()
-        if row is None:
-            return None
-        block = AttachmentBlock(*row[:10], bytes(row[10]))
-        self.run(
-            "UPDATE attachments SET taken=1 WHERE dest_type=? AND adm_div_code=? AND st_year=?"
-            " AND file_name=? AND block_no=?",
-            (dest_org_type, adm_div_code, st_year, block.file_name, block.block_no),
-        )
-        return block
 
     # audit chain
     def audit_head(self, *, lock: bool = False) -> tuple[int, bytes]:
@@ -277,6 +160,3 @@ class SqlTx:
         while rows := self.audit_page(after=after, limit=page):
             yield from rows
             after = rows[-1].seq
-
-    def _lock(self, lock: bool) -> str:
-        return self.dialect.lock if lock else ""

@@ -23,7 +23,8 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from voucherlib.errors import StoreUnavailable
-from voucherlib.store._sql import POSTGRES, SqlTx
+from voucherlib.store._dialect import POSTGRES
+from voucherlib.store._sql import SqlTx
 
 T = TypeVar("T")
 RETRIES = 8

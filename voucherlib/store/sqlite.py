@@ -19,7 +19,8 @@ from concurrent.futures import Future
 from typing import TypeVar
 
 from voucherlib.errors import StoreUnavailable
-from voucherlib.store._sql import SQLITE, SqlTx
+from voucherlib.store._dialect import SQLITE
+from voucherlib.store._sql import SqlTx
 
 T = TypeVar("T")
 _STOP = object()

@@ -52,6 +52,27 @@ def test_stamping_is_idempotent_and_checked(store):
     assert missing.value.evs_code == "EVS100"
 
 
+def test_keep_adds_stamps_to_the_latest_bytes_and_saves_new_ones(store):
+    def keep(body, *stamps):
+        return store.atomic(lambda ops: ops.keep(FINANCE, KEY, body, positions=POSITIONS, stamps=stamps))
+
+    [first] = keep(b"<Voucher/>", seal("cz_gz"))
+    assert (first.version, first.transition.event) == (1, "save")
+    [added] = keep(b"<Voucher/>", seal("cz_sz"))  # the same bytes: the earlier stamp stays
+    assert added.version == 2 and store.query(lambda q: q.version(KEY)).stamped == set(POSITIONS)
+    again = keep(b"<Voucher/>", seal("cz_gz", "other"), seal("cz_sz"))
+    assert [o.transition.note for o in again] == ["位置已签章"] * 2 and again[0].version == 2
+    assert keep(b"<Voucher/>") == []  # bare bytes again: nothing to do, nothing audited
+    [new] = keep(b"<Voucher v='2'/>", seal("cz_sz"))  # new bytes: a version with exactly these stamps
+    assert new.version == 3 and store.query(lambda q: q.version(KEY)).stamped == {"cz_sz"}
+    store.atomic(lambda ops: ops.discard(FINANCE, [KEY.ref]))
+    [revived] = keep(b"<Voucher v='2'/>")  # a discarded document's bytes again are saved anew
+    assert revived.transition.after == "draft" and revived.version == 4
+    with pytest.raises(PermissionDenied):
+        store.atomic(lambda ops: ops.keep(PBOC, KEY, b"<Voucher v='2'/>", stamps=[seal("cz_gz")]))
+    assert store.verify_audit().head_seq == 8  # 3 saves, a stamp, 2 repeats, a discard, a refusal
+
+
 def test_send_needs_every_position_then_repeats_are_noops(store):
     store.atomic(lambda ops: ops.save(FINANCE, KEY, b"<Voucher/>", positions=POSITIONS))
     store.atomic(lambda ops: ops.stamp(FINANCE, KEY, seal("cz_gz")))
