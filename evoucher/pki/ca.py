@@ -2,8 +2,9 @@
 
 The CA keeps no database of its own: the environment manifest records what it issued and
 revoked, and hands the revocations back when it reloads the CA. Serial numbers are derived
-from the issuer, subject, key and validity (72 bits of SM3), so a seeded environment is
-reproducible and two different certificates practically never share a serial.
+from the issuer, subject, key and validity (71 bits of SM3: 9 bytes shifted right once, so the
+DER INTEGER stays positive), so a seeded environment is reproducible and two different
+certificates practically never share a serial.
 """
 
 from __future__ import annotations
