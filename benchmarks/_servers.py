@@ -29,8 +29,9 @@ _PIN = "import os, sys; os.sched_setaffinity(0, {int(sys.argv[1])}); os.execv(sy
 
 
 def can_pin() -> bool:
-    """Two cores to split, and a kernel that lets us (Linux)."""
-    return hasattr(os, "sched_setaffinity") and {SERVER_CORE, CLIENT_CORE} <= os.sched_getaffinity(0)
+    """Two cores to split, and a kernel that lets us (Linux). Asks the machine, not this process,
+    which may already be pinned to CLIENT_CORE while it starts a server for SERVER_CORE."""
+    return hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > max(SERVER_CORE, CLIENT_CORE)
 
 
 def pin_self(core: int = CLIENT_CORE) -> bool:
@@ -50,6 +51,12 @@ class Server:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    @property
+    def cores(self) -> str:
+        """The cores the server may run on, as the kernel has them."""
+        cpus = os.sched_getaffinity(self.pid) if hasattr(os, "sched_getaffinity") else set()
+        return ",".join(map(str, sorted(cpus))) or "any"
 
 
 def guoku_serve(env: Path, db_url: str, business_date: str, *extra: str) -> list[str]:

@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             command = guoku_serve(root / "env", url, BUSINESS_DATE.isoformat(), "--log-level", "error")
             servers[name] = stack.enter_context(running(command, log=root / f"{name}.log"))
         echo = stack.enter_context(running([sys.executable, "-m", "benchmarks._echo"], log=root / "echo.log"))
+        for name, server in [*servers.items(), ("echo", echo)]:
+            print(f"  {name} server: pid {server.pid} on core {server.cores}", flush=True)
         envelopes = {
             "saveStampVoucher": captured_request(
                 lambda c: c.save_stamp_voucher(ADM, YEAR, VT, sample), echo.url, env

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import tempfile
 import threading
 import time
@@ -145,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         command = guoku_serve(root / "env", db, BUSINESS_DATE.isoformat(), "--log-level", "error")
         vouchers, served, samples, stop = StampedVouchers(env, prefix="K"), [0], [], threading.Event()
         with running(command, log=root / "server.log") as server:
-            print(f"guoku serve pid {server.pid} at {server.url}, store {db}", flush=True)
+            print(
+                f"guoku serve pid {server.pid} on core {server.cores} at {server.url}, store {db}", flush=True
+            )
+            print(f"clients on core {','.join(map(str, sorted(os.sched_getaffinity(0))))}", flush=True)
             sampler = threading.Thread(
                 target=sample_memory, args=(server.pid, served, samples, args.interval, stop)
             )
