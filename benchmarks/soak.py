@@ -128,14 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--confirm", action="store_true", help="the PBoC also reads and signs for each")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between RSS samples (5)")
     parser.add_argument(
-        "--warmup", type=float, help="seconds left out of the fit (330, or a third of a shorter run)"
+        "--warmup", type=float, help="seconds left out of the fit (330, at most 55%% of the run)"
     )
     parser.add_argument("--threshold", type=float, default=5.0, help="MB per 10,000 vouchers that fails (5)")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "guoku-soak",
                         help="where soak.csv and soak.png go")  # fmt: skip
     args = parser.parse_args(argv)
     seconds = args.minutes * 60
-    warmup = args.warmup if args.warmup is not None else min(NONCE_WINDOW + 30, seconds / 3)
+    warmup = args.warmup if args.warmup is not None else min(NONCE_WINDOW + 30, 0.55 * seconds)
     pin_self()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="guoku-soak-") as tmp:
