@@ -180,8 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths.values():
             path.busy.clear()
             path.cpu_per_voucher.clear()
+        load = os.getloadavg()[0]
         rates = time_rounds(workloads, seconds=seconds, rounds=args.rounds, show=True)
         report(rates, ideal_parts, paths)
+        print(f"\nload average (1 min) {load:.1f} before the rounds, {os.getloadavg()[0]:.1f} after: other")
+        print("processes shared the cores, so the server got less than its core (see 'busy' above)")
     return 0
 
 

@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                 stop.set()
                 sampler.join()
             samples.append(Sample(round(elapsed, 2), done, psutil.Process(server.pid).memory_info().rss / MB))
-    print(f"served {done:,} vouchers in {elapsed:.0f} s ({done / elapsed:.1f}/s)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"served {done:,} vouchers in {elapsed:.0f} s ({done / elapsed:.1f}/s); load average {load}")
     verdict = judge(samples, warmup=warmup, threshold=args.threshold)
     write_csv(samples, args.out / "soak.csv")
     what = f"{args.clients} clients, {done:,} vouchers in {elapsed / 60:.1f} min, {db.split(':')[0]}"
