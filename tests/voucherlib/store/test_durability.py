@@ -5,9 +5,13 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tracemalloc
+
+import psycopg
+import pytest
 
 from voucherlib.store import VoucherKey, open_store
 
@@ -36,6 +40,22 @@ def test_durable_settings(store):
         assert store.atomic(lambda ops: ops.tx.run("PRAGMA synchronous").fetchone()[0]) == 2  # FULL
     else:
         assert store.atomic(lambda ops: ops.tx.run("SHOW synchronous_commit").fetchone()[0]) == "on"
+
+
+def test_a_database_error_at_commit_keeps_nothing_and_the_store_goes_on(store):
+    """On PostgreSQL the bad INSERT is only queued (pipeline mode): its error shows at a later wait."""
+    key = VoucherKey("330100", 2024, "5207", "E0001", 0)
+
+    def save_then_break(ops):
+        ops.save(FINANCE, key, b"<Voucher/>")
+        ops.tx.run("INSERT INTO audit_head (id, seq, hash) VALUES (2, 0, ?)", (b"x",))  # CHECK (id = 1)
+
+    for _ in range(3):  # a connection spoiled by the error must not be handed out again
+        with pytest.raises((psycopg.IntegrityError, sqlite3.IntegrityError)):
+            store.atomic(save_then_break)
+    assert store.query(lambda q: q.voucher(key)) is None
+    assert store.atomic(lambda ops: ops.save(FINANCE, key, b"<Voucher/>")).version == 1
+    assert store.verify_audit().head_seq == 1
 
 
 def test_sigkill_after_acknowledged_commits_loses_nothing(store):
