@@ -28,21 +28,30 @@ def as_body(version: Version) -> MofBody:
     )
 
 
-def read_voucher_again(
-    call: Call, *, cert_id: str, adm_div_code: str, st_year: int, vt_code: str, voucher_count: int
-) -> bytes:
-    """readVoucherAgain: up to voucherCount (1..100) documents not yet signed for, oldest first, as one
-    MOF (VoucherCount 0 when there are none); each is marked received (status 1 / 7).
-
-    readVoucher answers the same way: the store cannot yet tell a first read from a repeated one.
-    """
-    call.scope(adm_div_code, st_year, vt_code)
+def _read(call: Call, where: tuple[str, int, str], voucher_count: int, *, unread_only: bool) -> bytes:
+    call.scope(*where)
     delivered: list[Delivered] = call.write(
         lambda ops: ops.read(
-            call.actor, adm_div_code, st_year, vt_code, voucher_count, operation=call.operation
+            call.actor, *where, voucher_count, operation=call.operation, unread_only=unread_only
         )
     )
     return build_mof([as_body(d.version) for d in delivered])
+
+
+def read_voucher_again(
+    call: Call, *, cert_id: str, adm_div_code: str, st_year: int, vt_code: str, voucher_count: int
+) -> bytes:
+    """readVoucherAgain: up to voucherCount (1..100) documents not yet signed for (未签收), read
+    before or not, oldest first, as one MOF (VoucherCount 0 when there are none); each is marked
+    received (status 1 / 7)."""
+    return _read(call, (adm_div_code, st_year, vt_code), voucher_count, unread_only=False)
+
+
+def read_voucher(
+    call: Call, *, cert_id: str, adm_div_code: str, st_year: int, vt_code: str, voucher_count: int
+) -> bytes:
+    """readVoucher: as readVoucherAgain, but only documents never handed over since they were sent."""
+    return _read(call, (adm_div_code, st_year, vt_code), voucher_count, unread_only=True)
 
 
 def _answer(call: Call, where: tuple[str, int, str], voucher_nos: Sequence[str], act: str, *reasons) -> None:
@@ -79,7 +88,7 @@ def return_voucher(
 
 OPERATIONS = {
     "readVoucherAgain": read_voucher_again,
-    "readVoucher": read_voucher_again,
+    "readVoucher": read_voucher,
     "confirmVoucher": confirm_voucher,
     "confirmVoucherFail": confirm_voucher_fail,
     "returnVoucher": return_voucher,

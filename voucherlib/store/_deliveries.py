@@ -1,4 +1,4 @@
-"""Operations on deliveries: send, read, sign for, refuse, return; and attachment blocks."""
+"""Operations on deliveries: send, read, sign for, refuse, return."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from evoucher.errors import EVS_EMPTY, EVS_PARAM
-from voucherlib.errors import ArgumentError, LifecycleError, PermissionDenied, VoucherNotFound
+from voucherlib.errors import ArgumentError, LifecycleError, VoucherNotFound
 from voucherlib.lifecycle import (
     DELIVERY_TABLE,
     READABLE,
@@ -21,7 +21,6 @@ from voucherlib.lifecycle import (
 from voucherlib.store._unit import UnitOfWork, utc_now
 from voucherlib.store.base import (
     Actor,
-    AttachmentBlock,
     Delivered,
     Delivery,
     Org,
@@ -80,13 +79,18 @@ class DeliveryOps(UnitOfWork):
         limit: int = MAX_READ,
         *,
         operation: str = "readVoucherAgain",
+        unread_only: bool = False,
     ) -> list[Delivered]:
-        """Hand over documents addressed to the caller that it has not signed for, marking them received."""
+        """Hand over documents addressed to the caller that it has not signed for, marking them received.
+
+        readVoucherAgain takes every such document; readVoucher (`unread_only`) only those never
+        handed over since they were sent. Each hand-over is counted on the delivery.
+        """
         self._begin(actor, operation)
         VoucherRef(adm_div_code, st_year, vt_code, "-")  # checks the arguments
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_READ:
             raise ArgumentError(argument="voucherCount", rule=f"1..{MAX_READ}", value=limit)
-        keys = self.tx.inbox(actor.org, adm_div_code, st_year, vt_code, limit)
+        keys = self.tx.inbox(actor.org, adm_div_code, st_year, vt_code, limit, unread_only=unread_only)
         handed = {}
         for key in sorted(keys):
             doc = self.tx.voucher(key, lock=True)
@@ -95,10 +99,12 @@ class DeliveryOps(UnitOfWork):
                 for d in self.tx.deliveries(key, lock=True)
                 if actor.org.receives(d.dest) and d.state in READABLE and d.version >= doc.body_version
             ]
-            if doc.discarded or not ready:
+            if doc.discarded or not ready or (unread_only and ready[0].read_count):
                 continue  # another process changed it since the inbox query
-            t = self._move(actor, operation, key, ready[0], DeliveryEvent.READ, ready[0].reason)
-            received = dataclasses.replace(ready[0], state=DeliveryState(int(t.after)))
+            d, at = ready[0], utc_now()
+            counted = {"read_count": d.read_count + 1, "first_read_at": d.first_read_at or at}
+            t = self._move(actor, operation, key, d, DeliveryEvent.READ, d.reason, **counted)
+            received = dataclasses.replace(d, state=DeliveryState(int(t.after)), **counted)
             handed[key] = Delivered(received, self.tx.version(key, received.version))
         return [handed[key] for key in keys if key in handed]
 
@@ -141,44 +147,6 @@ class DeliveryOps(UnitOfWork):
         """Record that documents could not be handed to the caller (status 2 / 8)."""
         return self._answer(actor, refs, DeliveryEvent.RECEIVE_FAIL, reasons, operation)
 
-    def put_block(self, actor: Actor, block: AttachmentBlock, *, operation: str = "sendData") -> Transition:
-        """Queue one file block for the destination org type; the same block again is a no-op."""
-        self._begin(actor, operation)
-        if block.src_org_type != actor.org.type:
-            raise PermissionDenied("", org=actor.org, owner=block.src_org_type)
-        old = self.tx.attachment(block)
-        if old is not None and not old[1] and old[0] != block.data:
-            raise LifecycleError(
-                voucher="",
-                event="send-block",
-                state="queued",
-                rule=f"block {block.block_no} of {block.file_name} is queued with other data",
-            )
-        t = Transition("send-block", "absent", "queued", "重复发送" if old and not old[1] else "")
-        if not t.noop:
-            self.tx.put_attachment(block, utc_now())
-        detail = {
-            "file": block.file_name,
-            "block": f"{block.block_no}/{block.block_count}",
-            "dest": block.dest_org_type,
-        }
-        self._log(
-            actor, operation, block.voucher_no and f"{block.vt_code}/{block.voucher_no}", None, t, detail
-        )
-        return t
-
-    def take_block(
-        self, actor: Actor, adm_div_code: str, st_year: int, *, operation: str = "getData"
-    ) -> AttachmentBlock | None:
-        """The oldest block addressed to the caller's org type, marked taken; None when there is none."""
-        self._begin(actor, operation)
-        block = self.tx.take_attachment(actor.org.type, adm_div_code, st_year)
-        if block is not None:
-            t = Transition("take-block", "queued", "taken")
-            detail = {"file": block.file_name, "block": f"{block.block_no}/{block.block_count}"}
-            self._log(actor, operation, "", None, t, detail)
-        return block
-
     def _answer(self, actor, refs, event: DeliveryEvent, reasons, operation) -> list[Outcome]:
         self._begin(actor, operation)
         if reasons is not None:
@@ -202,12 +170,19 @@ class DeliveryOps(UnitOfWork):
             outcomes[ref] = Outcome(doc.key, t, d.version, d.dest)
         return [outcomes[ref] for ref in refs]
 
-    def _move(self, actor, operation, key, d: Delivery, event: DeliveryEvent, reason: str) -> Transition:
+    def _move(
+        self, actor, operation, key, d: Delivery, event: DeliveryEvent, reason: str, **counted
+    ) -> Transition:
+        """Apply `event` to delivery `d`; `counted` changes it even when the event is a repeat."""
         t = apply_delivery(key, event, d.state)
-        if not t.noop:
+        if not t.noop or counted:
             after = DeliveryState(int(t.after))
-            self.tx.put_delivery(dataclasses.replace(d, state=after, reason=reason, updated_at=utc_now()))
+            self.tx.put_delivery(
+                dataclasses.replace(d, state=after, reason=reason, updated_at=utc_now(), **counted)
+            )
         detail = {"dest": str(d.dest)} | ({"reason": reason} if reason else {})
+        if counted:
+            detail["read"] = counted["read_count"]  # the how-manyth hand-over this is
         self._log(actor, operation, key, d.version, t, detail)
         return t
 

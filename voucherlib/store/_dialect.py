@@ -21,13 +21,21 @@ class Dialect:
     lock: str  # appended to SELECTs whose rows the transaction will change
     blob: str
     int_type: str
+    table_exists: str  # a query with a row if the table named by its parameter exists
 
     def sql(self, text: str) -> str:
         return text if self.param == "?" else text.replace("?", self.param)
 
 
-SQLITE = Dialect("sqlite", "?", "", "BLOB", "INTEGER")
-POSTGRES = Dialect("postgresql", "%s", " FOR UPDATE", "BYTEA", "BIGINT")
+SQLITE = Dialect("sqlite", "?", "", "BLOB", "INTEGER", "SELECT 1 FROM sqlite_master WHERE name=?")
+POSTGRES = Dialect(
+    "postgresql",
+    "%s",
+    " FOR UPDATE",
+    "BYTEA",
+    "BIGINT",
+    "SELECT 1 FROM pg_tables WHERE schemaname=current_schema() AND tablename=?",
+)
 
 
 def key_params(key: VoucherRef) -> tuple:

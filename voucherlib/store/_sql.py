@@ -13,7 +13,7 @@ from voucherlib.audit import GENESIS, AuditEntry
 from voucherlib.store._dialect import WHERE_KEY, WHERE_REF, key_params
 from voucherlib.store._sql_deliveries import DeliverySql
 from voucherlib.store.base import Org, Stamp, Version, Voucher, VoucherKey, VoucherRef
-from voucherlib.store.schema import KEY_COLS, SCHEMA_VERSION, ddl
+from voucherlib.store.schema import KEY_COLS, MIGRATIONS, SCHEMA_VERSION, ddl
 
 V_COLS = (
     f"{KEY_COLS}, owner_type, owner_id, positions, version, body_version, discarded, print_count,"
@@ -35,12 +35,27 @@ class SqlTx(DeliverySql):
     """One open transaction: typed reads and writes of the store's rows."""
 
     def create_schema(self) -> None:
+        """Create the tables, or bring an older store's up to SCHEMA_VERSION."""
+        found = self._schema_version()
         for statement in ddl(blob=self.dialect.blob, int_type=self.dialect.int_type):
             self.run(statement)
+        while found in MIGRATIONS:
+            for statement in MIGRATIONS[found]:
+                self.run(statement)
+            found = str(int(found) + 1)
         self.run(
-            "INSERT INTO meta (name, value) VALUES ('schema', ?) ON CONFLICT DO NOTHING", (SCHEMA_VERSION,)
+            "INSERT INTO meta (name, value) VALUES ('schema', ?) ON CONFLICT (name) DO UPDATE"
+            " SET value=excluded.value",
+            (SCHEMA_VERSION,),
         )
         self.run("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT DO NOTHING", (GENESIS,))
+
+    def _schema_version(self) -> str | None:
+        """The schema version of an existing store; None before its tables exist."""
+        if self.run(self.dialect.table_exists, ("meta",)).fetchone() is None:
+            return None
+        row = self.run("SELECT value FROM meta WHERE name='schema'").fetchone()
+        return row[0] if row else None
 
     # documents and versions
     def voucher(self, key: VoucherKey, *, lock: bool = False) -> Voucher | None:

@@ -7,12 +7,18 @@ from voucherlib.store._dialect import WHERE_KEY, SqlBase, key_params
 from voucherlib.store.base import AttachmentBlock, Delivery, Org, VoucherKey
 from voucherlib.store.schema import KEY_COLS
 
-D_COLS = f"{KEY_COLS}, dest_type, dest_id, state, version, full_signs, reason, sent_at, updated_at"
+D_COLS = (
+    f"{KEY_COLS}, dest_type, dest_id, state, version, full_signs, reason, sent_at, updated_at,"
+    " read_count, first_read_at"
+)
+
+# an upsert sets everything but the key and the destination
+_REPLACE_DELIVERY = ", ".join(f"{c}=excluded.{c}" for c in D_COLS.split(", ")[7:])
 
 
 def _delivery(row: tuple) -> Delivery:
     dest = Org(row[5], row[6])
-    return Delivery(VoucherKey(*row[:5]), dest, DeliveryState(row[7]), row[8], bool(row[9]), *row[10:13])
+    return Delivery(VoucherKey(*row[:5]), dest, DeliveryState(row[7]), row[8], bool(row[9]), *row[10:15])
 
 
 class DeliverySql(SqlBase):
@@ -25,11 +31,10 @@ class DeliverySql(SqlBase):
         return [_delivery(row) for row in self.run(sql, key_params(key)).fetchall()]
 
     def put_delivery(self, d: Delivery) -> None:
+        """Write a delivery; sending again replaces it whole (a new delivery, never read)."""
         self.run(
-            f"INSERT INTO deliveries ({D_COLS}) VALUES ({', '.join('?' * 13)}) ON CONFLICT"
-            f" ({KEY_COLS}, dest_type, dest_id) DO UPDATE SET state=excluded.state, version=excluded.version,"
-            " full_signs=excluded.full_signs, reason=excluded.reason, sent_at=excluded.sent_at,"
-            " updated_at=excluded.updated_at",
+            f"INSERT INTO deliveries ({D_COLS}) VALUES ({', '.join('?' * 15)}) ON CONFLICT"
+            f" ({KEY_COLS}, dest_type, dest_id) DO UPDATE SET {_REPLACE_DELIVERY}",
             (
                 *key_params(d.key),
                 d.dest.type,
@@ -40,18 +45,23 @@ class DeliverySql(SqlBase):
                 d.reason,
                 d.sent_at,
                 d.updated_at,
+                d.read_count,
+                d.first_read_at,
             ),
         )
 
-    def inbox(self, org: Org, adm_div_code: str, st_year: int, vt_code: str, limit: int) -> list[VoucherKey]:
-        """Documents addressed to `org` that it has not signed for, oldest first, not discarded."""
+    def inbox(
+        self, org: Org, adm_div_code: str, st_year: int, vt_code: str, limit: int, *, unread_only: bool
+    ) -> list[VoucherKey]:
+        """Documents addressed to `org` that it has not signed for (with `unread_only`: never handed
+        over since they were sent), oldest first, not discarded."""
         marks = ", ".join("?" * len(READABLE))
         rows = self.run(
             f"SELECT d.{KEY_COLS.replace(', ', ', d.')} FROM deliveries d JOIN vouchers v USING ({KEY_COLS})"
             " WHERE d.dest_type=? AND d.dest_id IN ('', ?)"
             " AND d.adm_div_code=? AND d.st_year=? AND d.vt_code=?"
             f" AND d.state IN ({marks}) AND v.discarded=0 AND d.version >= v.body_version"
-            " ORDER BY d.sent_at, d.voucher_no LIMIT ?",
+            f"{' AND d.read_count=0' if unread_only else ''} ORDER BY d.sent_at, d.voucher_no LIMIT ?",
             (org.type, org.id, adm_div_code, st_year, vt_code, *map(int, READABLE), limit),
         ).fetchall()
         return [VoucherKey(*row) for row in rows]

@@ -194,11 +194,13 @@ class Delivery:
     reason: str  # the failure or return reason given by the recipient
     sent_at: str
     updated_at: str
+    read_count: int = 0  # hand-overs to the recipient since it was (re)sent: readVoucher takes 0 only
+    first_read_at: str = ""
 
 
 @dataclass(frozen=True)
 class Delivered:
-    """What readVoucherAgain hands over: the delivery and the version it carries."""
+    """What readVoucher / readVoucherAgain hand over: the delivery and the version it carries."""
 
     delivery: Delivery
     version: Version

@@ -8,9 +8,10 @@ an `Outcome` whose transition has a `note` ("已发送", "成功签收", "位置
 
 from __future__ import annotations
 
+from voucherlib.store._attachments import AttachmentOps
 from voucherlib.store._deliveries import DeliveryOps
 from voucherlib.store._documents import DocumentOps
 
 
-class Operations(DocumentOps, DeliveryOps):
+class Operations(DocumentOps, DeliveryOps, AttachmentOps):
     """The writes (and reads) available inside `Store.atomic`."""

@@ -57,7 +57,7 @@ class _Session:
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
-        self._stays = contextlib.ExitStack()  # never closed: the pipeline ends with the connection
+        self._stays = contextlib.ExitStack()  # closed with the connection
         self.pipeline = self._stays.enter_context(conn.pipeline())
 
     def transaction(self, work: Callable[[SqlTx], T], write: bool) -> T:
@@ -81,7 +81,12 @@ class _Session:
         except psycopg.Error:
             spoiled = True
         if spoiled:
-            self.conn.close()
+            self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(psycopg.Error):
+            self._stays.close()  # leaves pipeline mode while the connection can still say so
+        self.conn.close()
 
 
 class PostgresBackend:
@@ -142,11 +147,11 @@ class PostgresBackend:
 
     def _give_back(self, session: _Session) -> None:
         if self._closed or session.conn.closed or session.conn.broken:
-            session.conn.close()
+            session.close()
         else:
             self._idle.put(session)
 
     def close(self) -> None:
         self._closed = True
         while not self._idle.empty():
-            self._idle.get_nowait().conn.close()
+            self._idle.get_nowait().close()

@@ -7,7 +7,7 @@ and a version's bytes live in the row of the version that last changed them (`bo
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 KEY = "adm_div_code TEXT NOT NULL, st_year INTEGER NOT NULL, vt_code TEXT NOT NULL, voucher_no TEXT NOT NULL, voucher_flag INTEGER NOT NULL"  # noqa: E501
 KEY_COLS = "adm_div_code, st_year, vt_code, voucher_no, voucher_flag"
 TABLES = ("meta", "vouchers", "versions", "stamps", "deliveries", "attachments", "audit", "audit_head")
@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     {KEY}, dest_type TEXT NOT NULL, dest_id TEXT NOT NULL, state INTEGER NOT NULL,
     version INTEGER NOT NULL, full_signs INTEGER NOT NULL, reason TEXT NOT NULL,
     sent_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    read_count INTEGER NOT NULL DEFAULT 0, first_read_at TEXT NOT NULL DEFAULT '',
     PRIMARY KEY ({KEY_COLS}, dest_type, dest_id));
 CREATE INDEX IF NOT EXISTS deliveries_inbox ON deliveries (dest_type, adm_div_code, st_year, vt_code, state);
 CREATE TABLE IF NOT EXISTS attachments (
@@ -48,6 +49,16 @@ CREATE INDEX IF NOT EXISTS audit_voucher ON audit (voucher, seq);
 CREATE TABLE IF NOT EXISTS audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1), seq {{int}} NOT NULL, hash {{blob}} NOT NULL);
 """
+
+
+# what a store of an older schema version needs to become the current one, in order
+MIGRATIONS = {
+    "1": (  # deliveries count their reads, so readVoucher can hand over only what was never read
+        "ALTER TABLE deliveries ADD COLUMN read_count INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE deliveries ADD COLUMN first_read_at TEXT NOT NULL DEFAULT ''",
+        "UPDATE deliveries SET read_count=1, first_read_at=updated_at WHERE state IN (1, 3, 4, 5)",
+    ),
+}
 
 
 def ddl(*, blob: str, int_type: str) -> list[str]:

@@ -28,11 +28,33 @@ async def test_a_party_reads_only_what_is_addressed_to_it(lib):
         assert [b.voucher_no for b in bodies(await pboc.read_voucher_again(ADM, YEAR, "5207", 1))] == [
             first.voucher_no
         ]  # oldest first, at most voucherCount
-        again = bodies(await pboc.read_voucher(ADM, YEAR, "5207", 100))
+        again = bodies(await pboc.read_voucher_again(ADM, YEAR, "5207", 100))
         assert [b.voucher_no for b in again] == [first.voucher_no, second.voucher_no]
         assert bodies(await fin.read_voucher_again(ADM, YEAR, "5207", 100)) == []  # its own are not for it
         too_many = await fault(pboc.read_voucher_again(ADM, YEAR, "5207", 101))
     assert too_many.evs_code == "EVS100" and "voucherCount" in too_many.message
+
+
+async def test_read_voucher_hands_over_only_what_was_never_read_again_rereads_the_unsigned(lib):
+    first, second, third = voucher(seed=56), voucher(seed=57), voucher(seed=58)
+    for v in (first, second):
+        await finance_sends(lib, v)
+    async with lib.client(PBOC) as pboc:
+        read = bodies(await pboc.read_voucher(ADM, YEAR, "5207", 1))
+        new = bodies(await pboc.read_voucher(ADM, YEAR, "5207", 100))
+        none = bodies(await pboc.read_voucher(ADM, YEAR, "5207", 100))
+        await pboc.confirm_voucher(ADM, YEAR, "5207", [first.voucher_no])
+        await finance_sends(lib, third)
+        unsigned = bodies(await pboc.read_voucher_again(ADM, YEAR, "5207", 100))
+        after = bodies(await pboc.read_voucher(ADM, YEAR, "5207", 100))
+    assert [b.voucher_no for b in read] == [first.voucher_no] and read[0].stamps  # as sent, stamps and all
+    assert [b.voucher_no for b in new] == [second.voucher_no] and none == []
+    assert [b.voucher_no for b in unsigned] == [second.voucher_no, third.voucher_no]  # 未签收, read or not
+    assert after == []  # readVoucherAgain handed the third over: it is no longer unread
+    statuses = await lib.client(FINANCE).batch_query_all_voucher_status(
+        ADM, YEAR, "5207", [v.voucher_no for v in (first, second, third)]
+    )
+    assert [statuses[v.voucher_no][0] for v in (first, second, third)] == [3, 1, 1]
 
 
 async def test_confirm_is_for_read_vouchers_addressed_to_you_and_twice_is_idempotent(lib):

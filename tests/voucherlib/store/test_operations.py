@@ -104,6 +104,35 @@ def test_read_hands_over_the_sent_version_until_signed_for(store):
     assert too_many.value.argument == "voucherCount"
 
 
+def test_unread_only_reads_what_was_never_handed_over_since_it_was_sent(store):
+    second = VoucherKey("330100", 2024, "5207", "SB0002", 0)
+    sent(store)
+    sent(store, second)
+
+    def take(*, unread_only: bool, limit: int = 100):
+        op = "readVoucher" if unread_only else "readVoucherAgain"
+        got = store.atomic(
+            lambda ops: ops.read(PBOC, "330100", 2024, "5207", limit, operation=op, unread_only=unread_only)
+        )
+        return [(d.delivery.key.voucher_no, d.delivery.read_count) for d in got]
+
+    assert take(unread_only=True, limit=1) == [("SB0001", 1)]  # oldest first
+    assert take(unread_only=True) == [("SB0002", 1)]
+    assert take(unread_only=True) == []
+    assert take(unread_only=False) == [("SB0001", 2), ("SB0002", 2)]  # 未签收: handed over again
+    [first] = store.query(lambda q: q.deliveries(KEY))
+    assert first.read_count == 2 and first.first_read_at and first.first_read_at < first.updated_at
+    store.atomic(lambda ops: ops.receive_failed(PBOC, [KEY.ref], ["MOF 解码失败"]))
+    store.atomic(lambda ops: ops.send(FINANCE, [KEY.ref], PBOC.org))  # a new delivery: never read
+    assert take(unread_only=True) == [("SB0001", 1)]
+    reads = [e for e in store.query(lambda q: q.audit_page(limit=1000)) if e.operation.startswith("read")]
+    assert [(e.operation, e.status_before, e.status_after) for e in reads][-2:] == [
+        ("readVoucherAgain", "1", "1"),
+        ("readVoucher", "0", "1"),
+    ]
+    assert '"read":2' in reads[-2].detail and '"note":"再次读取"' in reads[-2].detail
+
+
 def test_confirm_rules(store):
     sent(store)
     with pytest.raises(LifecycleError, match="never read") as unread:
