@@ -27,6 +27,8 @@ class Settings:
     `business_date` pins the date vouchers are validated against (VouDate not after it, StYear not
     after its year) so runs are reproducible; None means today, read at every call.
     `seal_policy` judges stamps on arrival; its `profile` field is overridden by `profile`.
+    `crl_refresh_seconds` bounds how stale the environment's CRLs may be: the library looks for
+    a newer CRL (`guoku env revoke`) at most that often, 0 at every call.
     """
 
     env_dir: Path
@@ -37,6 +39,7 @@ class Settings:
     business_date: dt.date | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    crl_refresh_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "env_dir", Path(self.env_dir))
@@ -44,6 +47,10 @@ class Settings:
             raise ValueError(f"Settings.profile must be one of {', '.join(PROFILES)}, got {self.profile!r}")
         if self.auth not in AUTH_MODES:
             raise ValueError(f"Settings.auth must be one of {', '.join(AUTH_MODES)}, got {self.auth!r}")
+        if isinstance(self.crl_refresh_seconds, bool) or not (
+            isinstance(self.crl_refresh_seconds, int | float) and self.crl_refresh_seconds >= 0
+        ):
+            raise ValueError(f"Settings.crl_refresh_seconds must be >= 0, got {self.crl_refresh_seconds!r}")
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
             raise ValueError(f"Settings.port must be 0..65535 (0: any free port), got {self.port!r}")
         if not self.db_url.startswith(("sqlite://", "postgresql://", "postgres://")):

@@ -69,6 +69,12 @@ def test_create_app_reads_the_environment_at_once(tmp_path):
         create_app(Settings(env_dir=tmp_path, db_url="sqlite://"))
 
 
+@pytest.mark.parametrize("seconds", [-1, True, "5"])
+def test_settings_refuse_a_crl_refresh_that_is_not_a_number_of_seconds(tmp_path, seconds):
+    with pytest.raises(ValueError, match="crl_refresh_seconds must be >= 0"):
+        Settings(env_dir=tmp_path, crl_refresh_seconds=seconds)
+
+
 def _zeep(base_url: str, env, who: str, service: str) -> zeep.Client:
     party = env.party(who)
     plugin = CallerAuthPlugin(party.cert_id, party.org.key, party.org.cert.dump())

@@ -20,6 +20,7 @@ from voucherlib.service import attachments, exporting, reading, sending, stampin
 from voucherlib.service.call import Call
 from voucherlib.service.errors import AlreadyDone
 from voucherlib.service.identity import Caller, Identities, check_service
+from voucherlib.service.revocation import CrlWatch
 from voucherlib.settings import Settings
 from voucherlib.store import Store, open_store
 
@@ -45,9 +46,15 @@ class VoucherLibrary:
 
     def __init__(self, settings: Settings, env: Environment | None = None) -> None:
         self.settings = settings
-        self.env = env if env is not None else load_environment(settings.env_dir)
-        self.identities = Identities(self.env)
+        env = env if env is not None else load_environment(settings.env_dir)
+        self.revocations = CrlWatch(env, interval=settings.crl_refresh_seconds)
+        self.identities = Identities(self.revocations)
         self.store: Store | None = None
+
+    @property
+    def env(self) -> Environment:
+        """The environment, with its CRLs as last re-read (VL-LIB-001)."""
+        return self.revocations.current().env
 
     def open(self) -> None:
         if self.store is None:

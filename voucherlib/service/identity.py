@@ -21,6 +21,7 @@ from evoucher.pki import Environment, Party
 from evoucher.seal import certs, load_seal
 from voucherlib.errors import ArgumentError
 from voucherlib.service.errors import NotPermitted, Unacceptable
+from voucherlib.service.revocation import CrlWatch, Revocations
 from voucherlib.store import Actor, Org, Queries, VoucherRef
 
 
@@ -52,24 +53,25 @@ def party_org(party: Party) -> Org:
 class Identities:
     """Resolves certIDs and certificates against one environment (the router's `resolve_caller`).
 
-    The chain and CRL checks (three SM2 verifications) are remembered per certificate: the
-    environment's CA and CRLs are read once, so their answer cannot change while it runs.
+    The chain and CRL checks (three SM2 verifications) are remembered per certificate and per
+    reading of the CRLs: a CRL published while the library runs (`guoku env revoke`) is read by
+    `revocations` and applies from then on.
     """
 
-    def __init__(self, env: Environment) -> None:
-        self.env = env
+    def __init__(self, revocations: CrlWatch) -> None:
+        self.revocations = revocations
+        env = revocations.current().env
         self._anchors = [certs.load_certificate(der, "trust anchor") for der in env.trust_anchors]
-        self._crls = [certs.load_crl(der) for der in env.crls]
         self._parties = {h.cert_id: p for p in env.parties for h in p.holders}
         self._trust = functools.lru_cache(maxsize=1024)(self._untrusted)
 
-    def _untrusted(self, cert_der: bytes, cert_id: str) -> str | None:
+    def _untrusted(self, cert_der: bytes, cert_id: str, crls: Revocations) -> str | None:
         """Why the certificate is not one of this environment's, or None."""
         what = f"certificate of {cert_id}"
         try:
             cert = certs.load_certificate(cert_der, what)
             certs.find_anchor(cert, self._anchors, what=what)
-            certs.check_revocation(cert, self._anchors, self._crls, datetime.now(UTC), what=what)
+            certs.check_revocation(cert, self._anchors, crls.crls, datetime.now(UTC), what=what)
         except EvoucherError as exc:
             return exc.message
         return None
@@ -79,11 +81,12 @@ class Identities:
         party = self._parties.get(cert_id)
         if party is None:
             raise NotPermitted(f"certID {cert_id!r} is not issued to any party of this library")
-        der = cert_der if cert_der is not None else self.env.holder(cert_id).cert.dump()
+        crls = self.revocations.current()
+        der = cert_der if cert_der is not None else crls.env.holder(cert_id).cert.dump()
         try:
             if cert_der is not None:
                 wsauth.caller_named_by_certificate(cert_id, cert_der)
-            problem = self._trust(der, cert_id)
+            problem = self._trust(der, cert_id, crls)
             if problem is None:
                 cert = certs.load_certificate(der, f"certificate of {cert_id}")
                 certs.check_validity(cert, datetime.now(UTC), what=f"certificate of {cert_id}")
