@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -106,7 +107,7 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench_send_path", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=2.5, help="per send-path run per round (2.5)")
     parser.add_argument("--part-seconds", type=float, default=0.4, help="per part per round (0.4)")
@@ -115,9 +116,81 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help=f"PostgreSQL server (default {PG_URL})")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--confirm", action="store_true", help="the PBoC also reads and signs for each")
-    args = parser.parse_args(argv)
-    counts = [int(n) for n in args.clients.split(",")]
+    return parser.parse_args(argv)
 
+
+@dataclass
+class Plan:
+    """Every workload of a round, how long each runs, and which parts make each send path's ideal."""
+
+    workloads: dict[str, Workload] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    ideal_parts: dict[str, list[str]] = field(default_factory=dict)
+    paths: dict[str, SendPath] = field(default_factory=dict)
+
+    def add(self, name: str, workload: Workload, seconds: float) -> str:
+        self.workloads[name], self.seconds[name] = workload, seconds
+        return name
+
+
+def start_servers(
+    root: Path, backends: dict[str, tuple[str, str]], stack: contextlib.ExitStack
+) -> tuple[dict[str, Server], Server]:
+    """`guoku serve` on each backend's library URL, and the echo server; all pinned to core 0."""
+    twice = " ×2" if len(backends) > 1 else ""
+    print(f"starting guoku serve{twice} and the echo server", flush=True)
+    servers = {}
+    for name, (url, _) in backends.items():
+        command = guoku_serve(root / "env", url, BUSINESS_DATE.isoformat(), "--log-level", "error")
+        servers[name] = stack.enter_context(running(command, log=root / f"{name}.log"))
+    echo = stack.enter_context(running([sys.executable, "-m", "benchmarks._echo"], log=root / "echo.log"))
+    for name, server in [*servers.items(), ("echo", echo)]:
+        print(f"  {name} server: pid {server.pid} on core {server.cores}", flush=True)
+    return servers, echo
+
+
+def plan(
+    args: argparse.Namespace, env: Environment, root: Path, backends: dict[str, tuple[str, str]],
+    stack: contextlib.ExitStack,
+) -> Plan:  # fmt: skip
+    """Start the servers, capture the requests, and lay out every workload of a round."""
+    vouchers = StampedVouchers(env)
+    _, sample = vouchers.make()
+    [body] = parse_mof(sample)
+    print(f"5207 MOF with 3 stamps: {len(sample):,} bytes", flush=True)
+    servers, echo = start_servers(root, backends, stack)
+    envelopes = {
+        "saveStampVoucher": captured_request(
+            lambda c: c.save_stamp_voucher(ADM, YEAR, VT, sample), echo.url, env
+        ),
+        "sendVoucher": captured_request(
+            lambda c: c.send_voucher(ADM, "011", "001", YEAR, VT, ["B000000001"]), echo.url, env
+        ),
+    }
+    requests = [http_post(echo.url, "/realware/services/AsspFinanceService", e) for e in envelopes.values()]
+    print(f"requests: {' + '.join(f'{len(r):,}' for r in requests)} bytes", flush=True)
+
+    out = Plan()
+    cpu = [out.add(name, fn, args.part_seconds) for name, fn in cpu_parts(env, sample, envelopes).items()]
+    counts = [int(n) for n in args.clients.split(",")]
+    echoes = {
+        n: out.add(f"HTTP echo, both requests, {plural(n, 'connection')}",
+                   echo_part(echo.url, requests, clients=n), args.part_seconds)
+        for n in counts
+    }  # fmt: skip
+    for backend, (_, parts_url) in backends.items():
+        store = stack.enter_context(open_store(parts_url))
+        for n in counts:
+            saving = f"store save+send, {backend}, {plural(n, 'caller')}"
+            out.add(saving, store_part(store, env, body, callers=n, prefix=f"S{n}"), args.part_seconds)
+            path = SendPath(servers[backend], env, vouchers, n, args.confirm)
+            name = out.add(f"send path, {backend}, {plural(n, 'client')}", SelfTimed(path.run), args.seconds)
+            out.paths[name], out.ideal_parts[name] = path, [*cpu, saving, echoes[n]]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     pinned = pin_self()
     print(f"server on core {SERVER_CORE}, clients and parts on core 1" if pinned else "NOT pinned (<2 cores)")
     with tempfile.TemporaryDirectory(prefix="guoku-bench-") as tmp, contextlib.ExitStack() as stack:
@@ -128,61 +201,16 @@ def main(argv: list[str] | None = None) -> int:
         if pg := postgres_url(args):
             tag = f"guoku_bench_{os.getpid()}"
             backends["PostgreSQL"] = tuple(stack.enter_context(schemas(pg, tag, f"{tag}_parts")))
-
-        vouchers = StampedVouchers(env)
-        _, sample = vouchers.make()
-        [body] = parse_mof(sample)
-        print(f"5207 MOF with 3 stamps: {len(sample):,} bytes", flush=True)
-
-        twice = " ×2" if len(backends) > 1 else ""
-        print(f"starting guoku serve{twice} and the echo server", flush=True)
-        servers = {}
-        for name, (url, _) in backends.items():
-            command = guoku_serve(root / "env", url, BUSINESS_DATE.isoformat(), "--log-level", "error")
-            servers[name] = stack.enter_context(running(command, log=root / f"{name}.log"))
-        echo = stack.enter_context(running([sys.executable, "-m", "benchmarks._echo"], log=root / "echo.log"))
-        for name, server in [*servers.items(), ("echo", echo)]:
-            print(f"  {name} server: pid {server.pid} on core {server.cores}", flush=True)
-        envelopes = {
-            "saveStampVoucher": captured_request(
-                lambda c: c.save_stamp_voucher(ADM, YEAR, VT, sample), echo.url, env
-            ),
-            "sendVoucher": captured_request(
-                lambda c: c.send_voucher(ADM, "011", "001", YEAR, VT, ["B000000001"]), echo.url, env
-            ),
-        }
-        endpoint = "/realware/services/AsspFinanceService"
-        requests = [http_post(echo.url, endpoint, e) for e in envelopes.values()]
-        print(f"requests: {' + '.join(f'{len(r):,}' for r in requests)} bytes", flush=True)
-
-        cpu = cpu_parts(env, sample, envelopes)
-        workloads: dict[str, Workload] = dict(cpu)
-        seconds = dict.fromkeys(cpu, args.part_seconds)
-        ideal_parts: dict[str, list[str]] = {}
-        paths: dict[str, SendPath] = {}
-        for n in counts:
-            name = f"HTTP echo, both requests, {plural(n, 'connection')}"
-            workloads[name], seconds[name] = echo_part(echo.url, requests, clients=n), args.part_seconds
-        for backend, (_, parts_url) in backends.items():
-            store = stack.enter_context(open_store(parts_url))
-            for n in counts:
-                name = f"store save+send, {backend}, {plural(n, 'caller')}"
-                workloads[name] = store_part(store, env, body, callers=n, prefix=f"S{n}")
-                seconds[name] = args.part_seconds
-                path = f"send path, {backend}, {plural(n, 'client')}"
-                paths[path] = SendPath(servers[backend], env, vouchers, n, args.confirm)
-                workloads[path], seconds[path] = SelfTimed(paths[path].run), args.seconds
-                echo_name = f"HTTP echo, both requests, {plural(n, 'connection')}"
-                ideal_parts[path] = [*cpu, name, echo_name]
+        work = plan(args, env, root, backends, stack)
 
         print("warm-up round (fresh WAL files, caches, connections)", flush=True)
-        time_rounds(workloads, seconds={k: min(v, 0.5) for k, v in seconds.items()}, rounds=1)
-        for path in paths.values():
+        time_rounds(work.workloads, seconds={k: min(v, 0.5) for k, v in work.seconds.items()}, rounds=1)
+        for path in work.paths.values():
             path.busy.clear()
             path.cpu_per_voucher.clear()
         load = os.getloadavg()[0]
-        rates = time_rounds(workloads, seconds=seconds, rounds=args.rounds, show=True)
-        report(rates, ideal_parts, paths)
+        rates = time_rounds(work.workloads, seconds=work.seconds, rounds=args.rounds, show=True)
+        report(rates, work.ideal_parts, work.paths)
         print(f"\nload average (1 min) {load:.1f} before the rounds, {os.getloadavg()[0]:.1f} after: other")
         print("processes shared the cores, so the server got less than its core (see 'busy' above)")
     return 0
@@ -204,6 +232,8 @@ def report(
     for name in part_names:
         print(f"  {name:<{width}} {results[name].rate:>10,.1f}/s {1e6 / results[name].rate:>10,.0f} µs")
     print("\nSend path (vouchers/s) against the ideal its parts imply, measured in the same rounds:")
+    if any(path.confirm for path in paths.values()):
+        print("  (--confirm: the ideal is the send path's alone, so the ratio shows what the PBoC side adds)")
     print_results([results[n] for n in rates if n.startswith("ideal")] + [results[p] for p in ideal_parts])
     print("\nServer process (core 0) during the send path, medians; its CPU per voucher against Σ parts:")
     for name, parts in ideal_parts.items():
