@@ -44,17 +44,26 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.library = library
     app.include_router(
         create_soap_router(
-            library, profile=settings.profile, auth=settings.auth, resolve_caller=library.resolve_caller
+            library,
+            profile=settings.profile,
+            auth=settings.auth,
+            resolve_caller=library.resolve_caller,
+            on_refusal=library.refused,
         )
     )
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        """200 when the store answers; 503 otherwise (not open, or the database is gone)."""
+        """200 when the store answers; 503 otherwise (not open, or the database is gone).
+
+        `refused_unidentified` counts, per stage, requests refused before anyone was identified:
+        they are not in the audit trail (VL-LIB-062), so this is where a flood of them shows.
+        """
         body: dict[str, Any] = {
             "profile": settings.profile,
             "auth": settings.auth,
             "services": [service.path for service in SERVICES.values()],
+            "refused_unidentified": library.unidentified(),
         }
         try:
             store = library.store

@@ -2,6 +2,7 @@
 
 VoucherlibError                 (voucherlib.errors)
 ├── NotPermitted                the certificate may not do this (EVS112) or the AdmDivCode is unknown (EVS004)
+│   └── CallerRefused           not let in at all; `caller` is who the certificate proves, if anyone
 ├── Unacceptable                the voucher or its stamps break a rule of the standard (EVS100 / EVS700)
 │   └── StampRejected           a stamp failed verification on arrival (EVS700), with its SealReport
 └── AlreadyDone                 the call repeated finished work: EVS700 whose text holds the ITFE
@@ -20,6 +21,16 @@ class NotPermitted(VoucherlibError):
 
     def __init__(self, message: str, *, voucher: object = "", evs_code: str = EVS_PERMISSION) -> None:
         super().__init__(message, voucher=voucher, evs_code=evs_code)
+
+
+class CallerRefused(NotPermitted):
+    """The caller was not let in. `caller` is set when the certificate is the environment's own
+    (revoked or expired, say), so the attempt can be audited under its holder; None when nobody
+    is identified (an unknown certID, a foreign CA, a certificate naming another certID)."""
+
+    def __init__(self, message: str, *, caller: object | None = None) -> None:
+        self.caller = caller
+        super().__init__(message)
 
 
 class Unacceptable(VoucherlibError):

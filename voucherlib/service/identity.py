@@ -20,7 +20,7 @@ from evoucher.interface import ESTAMP, EVS_ADMDIV, ORG_TYPES, PBANK, SERVICES, i
 from evoucher.pki import Environment, Party
 from evoucher.seal import certs, load_seal
 from voucherlib.errors import ArgumentError
-from voucherlib.service.errors import NotPermitted, Unacceptable
+from voucherlib.service.errors import CallerRefused, NotPermitted, Unacceptable
 from voucherlib.service.revocation import CrlWatch, Revocations
 from voucherlib.store import Actor, Org, Queries, VoucherRef
 
@@ -63,38 +63,45 @@ class Identities:
         env = revocations.current().env
         self._anchors = [certs.load_certificate(der, "trust anchor") for der in env.trust_anchors]
         self._parties = {h.cert_id: p for p in env.parties for h in p.holders}
-        self._trust = functools.lru_cache(maxsize=1024)(self._untrusted)
+        self._trust = functools.lru_cache(maxsize=1024)(self._verdict)
 
-    def _untrusted(self, cert_der: bytes, cert_id: str, crls: Revocations) -> str | None:
-        """Why the certificate is not one of this environment's, or None."""
+    def _verdict(self, cert_der: bytes, cert_id: str, crls: Revocations) -> tuple[bool, str | None]:
+        """(Is the certificate one the environment's CA issued?, why it may not call, or None)."""
         what = f"certificate of {cert_id}"
         try:
             cert = certs.load_certificate(cert_der, what)
             certs.find_anchor(cert, self._anchors, what=what)
+        except EvoucherError as exc:
+            return False, exc.message
+        try:
             certs.check_revocation(cert, self._anchors, crls.crls, datetime.now(UTC), what=what)
         except EvoucherError as exc:
-            return exc.message
-        return None
+            return True, exc.message
+        return True, None
 
     def resolve(self, cert_id: str, cert_der: bytes | None) -> Caller:
-        """The caller, or NotPermitted (EVS112) naming what is wrong with the certificate."""
+        """The caller, or CallerRefused (EVS112) naming what is wrong with the certificate."""
         party = self._parties.get(cert_id)
         if party is None:
-            raise NotPermitted(f"certID {cert_id!r} is not issued to any party of this library")
+            raise CallerRefused(f"certID {cert_id!r} is not issued to any party of this library")
         crls = self.revocations.current()
         der = cert_der if cert_der is not None else crls.env.holder(cert_id).cert.dump()
         try:
             if cert_der is not None:
                 wsauth.caller_named_by_certificate(cert_id, cert_der)
-            problem = self._trust(der, cert_id, crls)
-            if problem is None:
+        except EvoucherError as exc:
+            raise CallerRefused(exc.message) from None
+        ours, problem = self._trust(der, cert_id, crls)
+        if problem is None:  # not remembered: the time moves on
+            try:
                 cert = certs.load_certificate(der, f"certificate of {cert_id}")
                 certs.check_validity(cert, datetime.now(UTC), what=f"certificate of {cert_id}")
-        except EvoucherError as exc:
-            problem = exc.message
+            except EvoucherError as exc:
+                problem = exc.message
+        caller = Caller(cert_id, party, cert_der)
         if problem is not None:
-            raise NotPermitted(problem)
-        return Caller(cert_id, party, cert_der)
+            raise CallerRefused(problem, caller=caller if ours else None)
+        return caller
 
 
 def check_service(caller: Caller, service: str) -> None:

@@ -5,7 +5,14 @@ themselves are the catalogue in `evoucher.interface`, and docs/wire.md records t
 """
 
 from voucherlib.soap.envelope import DEFAULT_MAX_REQUEST_BYTES
-from voucherlib.soap.router import AuthMode, SoapHandler, create_soap_router
+from voucherlib.soap.router import AuthMode, Refusal, SoapHandler, create_soap_router
 from voucherlib.soap.wsdl import build_wsdl
 
-__all__ = ["DEFAULT_MAX_REQUEST_BYTES", "AuthMode", "SoapHandler", "build_wsdl", "create_soap_router"]
+__all__ = [
+    "DEFAULT_MAX_REQUEST_BYTES",
+    "AuthMode",
+    "Refusal",
+    "SoapHandler",
+    "build_wsdl",
+    "create_soap_router",
+]

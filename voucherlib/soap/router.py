@@ -5,14 +5,18 @@ or malformed envelopes, unknown operations, operations of another service or pro
 or badly typed arguments, failed caller authentication) and hands everything else to
 `handler.call(service, operation, args, caller)`. `handler.call` may be a plain function, run
 in the threadpool, or a coroutine function, awaited on the event loop; the same holds for
-`resolve_caller`. `args` maps Python names (`cert_id`, `voucher_nos`, …) to typed values in
-catalogue order: str, int, bytes (base64Binary) and list[str] (ArrayOf_xsd_string).
+`resolve_caller` and `on_refusal`. `args` maps Python names (`cert_id`, `voucher_nos`, …) to
+typed values in catalogue order: str, int, bytes (base64Binary) and list[str] (ArrayOf_xsd_string).
+Every request refused before the handler runs is told to `on_refusal` as a `Refusal`, so the
+service can audit what an identified caller tried (the fault is sent whatever `on_refusal` does).
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from fastapi import APIRouter, Request, Response
@@ -32,7 +36,28 @@ from voucherlib.soap.faults import Fault, RequestFault, to_fault
 from voucherlib.soap.wsdl import build_wsdl
 
 AuthMode = Literal["required", "off"]
+Stage = Literal["request", "authentication", "caller"]
 XML = "text/xml; charset=utf-8"
+log = logging.getLogger("voucherlib.soap")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request refused before the handler ran.
+
+    `stage` is where: the request itself (envelope, operation), the CallerAuth header (signature,
+    freshness, nonce), or after it (arguments, the certID argument, `resolve_caller`). `cert_id`
+    and `cert_der` are who the request proved to be by then (the verified header's CertID and
+    certificate; with `auth="off"` the certID argument, taken on trust, and None), else None;
+    `operation` is None when the request named no operation of the catalogue.
+    """
+
+    service: str
+    operation: str | None
+    stage: Stage
+    cert_id: str | None
+    cert_der: bytes | None
+    error: Exception
 
 
 class SoapHandler(Protocol):
@@ -76,6 +101,16 @@ def _operation(service: str, profile: str, name: str) -> Operation:
     return op
 
 
+async def _tell(on_refusal: Callable[[Refusal], Any] | None, refusal: Refusal) -> None:
+    """Hand a refusal to `on_refusal`; its failure is logged and never changes the fault sent."""
+    if on_refusal is None:
+        return
+    try:
+        await _invoke(on_refusal, refusal)
+    except Exception:
+        log.exception("on_refusal failed for %s on %s", refusal.operation, refusal.service)
+
+
 def _fault_response(fault: Fault, status: int = 500) -> Response:
     return Response(build_fault(fault), status_code=status, media_type=XML)
 
@@ -88,6 +123,7 @@ def create_soap_router(
     resolve_caller: wsauth.ResolveCaller | None = None,
     verifier: wsauth.Verifier | None = None,
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+    on_refusal: Callable[[Refusal], Any] | None = None,
 ) -> APIRouter:
     """A router serving `/realware/services/<Name>` for the four services under one profile.
 
@@ -115,22 +151,28 @@ def create_soap_router(
 
     async def dispatch(service: str, request: Request) -> Response:
         if service not in SERVICES:
-            fault = Fault(EVS_PARAM, f"no service {service}; one of {', '.join(SERVICES)}", "soapenv:Client")
-            return _fault_response(fault, status=404)
-        op_name = None
+            unknown = RequestFault(EVS_PARAM, f"no service {service}; one of {', '.join(SERVICES)}")
+            await _tell(on_refusal, Refusal(service, None, "request", None, None, unknown))
+            return _fault_response(Fault(EVS_PARAM, unknown.message, "soapenv:Client"), status=404)
+        op_name, stage, proven = None, "request", (None, None)
         try:
             parsed = parse_request(await _read_body(request, max_request_bytes), limit=max_request_bytes)
             op_name = parsed.operation
             op = _operation(service, profile, op_name)
             if auth == "required":
+                stage = "authentication"
                 header = check.verify(parsed.header, parsed.body, service=service)
+                stage, proven = "caller", (header.cert_id, header.certificate)
                 args = decode_args(op, parsed.wrapper)
                 wsauth.check_cert_id(header, args["cert_id"])
                 caller = await _invoke(resolve, header.cert_id, header.certificate)
             else:
                 args = decode_args(op, parsed.wrapper)
+                stage, proven = "caller", (args["cert_id"], None)
                 caller = await _invoke(resolve, args["cert_id"], None)
         except Exception as exc:
+            known = op_name if op_name in OPERATION_BY_NAME else None
+            await _tell(on_refusal, Refusal(service, known, stage, *proven, exc))
             return _fault_response(to_fault(exc, before_handler=True, operation=op_name))
         try:
             result = await _invoke(handler.call, service, op.name, args, caller)

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -29,7 +30,7 @@ from evoucher.codec import (
     parse_voucher,
     with_fields,
 )
-from evoucher.pki import Environment, Party
+from evoucher.pki import CertificateAuthority, Environment, Party, build_name, derive_key
 from evoucher.stamp import stamp_body
 from mocks import AsyncVoucherLibraryClient, LibraryFault
 from voucherlib.app import create_app
@@ -70,6 +71,21 @@ class Library:
             service=service or SERVICE.get(party.org_type, "AsspPBankService"),
             cert_id=holder.cert_id, transport=transport, **keys,
         )  # fmt: skip
+
+
+def stranger_client(lib: Library, cert_id: str) -> AsyncVoucherLibraryClient:
+    """A client whose certificate names `cert_id` but comes from a CA the library does not trust."""
+    seed = b"a CA nobody trusts"
+    ca = CertificateAuthority.create_root(
+        derive_key(seed, "root"), subject=build_name(common_name="stranger CA"),
+        not_before=datetime(2025, 1, 1, tzinfo=UTC), not_after=datetime(2035, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    key = derive_key(seed, cert_id)
+    cert = ca.issue(build_name(common_name="stranger", serial_number=cert_id), key.public_key).dump()
+    return AsyncVoucherLibraryClient(
+        "http://library.test", service="AsspFinanceService", cert_id=cert_id, key=key, cert_der=cert,
+        transport=httpx.ASGITransport(app=lib.app),
+    )  # fmt: skip
 
 
 @contextlib.asynccontextmanager

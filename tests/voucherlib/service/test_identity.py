@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import httpx
 import pytest
 
-from evoucher.pki import CertificateAuthority, build_name, derive_key
-from mocks import AsyncVoucherLibraryClient
-
-from .support import ADM, BANK, FINANCE, PAYEE, PBOC, YEAR, fault
+from .support import ADM, BANK, FINANCE, PAYEE, PBOC, YEAR, fault, stranger_client
 
 pytestmark = pytest.mark.anyio
 ARGS = (ADM, YEAR, "5207", ["A1"], "001")
-
-
-def stranger_client(lib, cert_id: str) -> AsyncVoucherLibraryClient:
-    """A client whose certificate names `cert_id` but comes from a CA the library does not trust."""
-    seed = b"a CA nobody trusts"
-    ca = CertificateAuthority.create_root(
-        derive_key(seed, "root"), subject=build_name(common_name="stranger CA"),
-        not_before=datetime(2025, 1, 1, tzinfo=UTC), not_after=datetime(2035, 1, 1, tzinfo=UTC),
-    )  # fmt: skip
-    key = derive_key(seed, cert_id)
-    cert = ca.issue(build_name(common_name="stranger", serial_number=cert_id), key.public_key).dump()
-    return AsyncVoucherLibraryClient(
-        "http://library.test", service="AsspFinanceService", cert_id=cert_id, key=key, cert_der=cert,
-        transport=httpx.ASGITransport(app=lib.app),
-    )  # fmt: skip
 
 
 async def test_the_certificate_must_chain_to_the_environment_and_not_be_revoked(lib):

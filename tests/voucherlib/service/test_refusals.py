@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import httpx
 import pytest
 
 from evoucher.codec import Stamp, parse_voucher, with_fields
@@ -12,6 +13,7 @@ from .support import (
     ADM,
     BANK,
     FINANCE,
+    PAYEE,
     PBOC,
     YEAR,
     body,
@@ -23,6 +25,7 @@ from .support import (
     receipt_of,
     receipt_sent,
     stamped,
+    stranger_client,
     voucher,
 )
 
@@ -77,3 +80,32 @@ async def test_refused_calls_leave_versions_deliveries_and_statuses_untouched(li
     assert lib.store.verify_audit().intact
     status = await fin.query_voucher_status_by_org_type(ADM, YEAR, "5207", [no], "001")
     assert status[no][0] == 12
+
+
+async def test_refusals_before_any_operation_are_audited_for_identified_callers_counted_otherwise(lib):
+    query = ("queryVoucherStatusByOrgType", ADM, YEAR, "5207", ["A1"], "001")
+    before = len(refusals(lib.store))
+    audited = {
+        "revoked": await fault(lib.client(PAYEE).call("queryVoucherType", ADM, YEAR)),
+        "posing": await fault(lib.client(FINANCE).call(*query, cert_id=lib.env.party(PBOC).cert_id)),
+        "wrong service": await fault(lib.client(FINANCE, service="AsspCBankService").call(*query)),
+    }
+    counted = {
+        "foreign CA": await fault(stranger_client(lib, lib.env.party(FINANCE).cert_id).call(*query)),
+        "unknown certID": await fault(stranger_client(lib, "011-999999-01").call(*query)),
+        "unsigned": await fault(lib.client(FINANCE, sign=False).call(*query)),
+    }
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lib.app), base_url="http://t") as raw:
+        await raw.post("/realware/services/AsspFinanceService", content=b"<not-soap/>")
+        health = (await raw.get("/healthz")).json()
+    entries = refusals(lib.store)[before:]
+    assert {f.evs_code for f in (*audited.values(), *counted.values())} == {"EVS112"}
+    assert [(e.actor, e.operation) for e in entries] == [
+        (lib.env.party(PAYEE).cert_id, "queryVoucherType"),
+        (lib.env.party(FINANCE).cert_id, "queryVoucherStatusByOrgType"),
+        (lib.env.party(FINANCE).cert_id, "queryVoucherStatusByOrgType"),
+    ]
+    assert "revoked" in entries[0].detail and "is not the caller's CertID" in entries[1].detail
+    assert "may not call AsspCBankService" in entries[2].detail
+    assert health["refused_unidentified"] == {"caller": 2, "authentication": 1, "request": 1}
+    assert lib.store.verify_audit().intact

@@ -164,6 +164,40 @@ async def test_auth_off_takes_the_certid_argument_on_trust():
     assert resolved == [(ME.cert_id, None)]
 
 
+async def test_every_refusal_before_the_handler_is_told_with_its_stage_and_proven_caller():
+    told, handler = [], RecordingHandler()
+    app = make_app(handler, on_refusal=told.append)
+    async with connect(Intercept(app, _tamper)) as client:
+        await refused(client, *ARGS)  # a bad signature: nobody is proven
+    async with connect(Intercept(app)) as client:
+        await refused(client, *ARGS, cert_id="330000-011-9999")  # proven, then a wrong certID argument
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as raw:
+        garbage = await raw.post("/realware/services/AsspFinanceService", content=b"<not-soap/>")
+        nowhere = await raw.post("/realware/services/NoSuchService", content=b"")
+    off = []
+    async with connect(Intercept(make_app(handler, auth="off", on_refusal=off.append)), sign=False) as client:
+        await refused(client, "330000", "not a year", "5207", ["A1"])  # nobody: the arguments are bad
+    assert (garbage.status_code, nowhere.status_code) == (500, 404)
+    assert [(r.service, r.operation, r.stage, r.cert_id, r.cert_der) for r in told] == [
+        ("AsspFinanceService", "confirmVoucher", "authentication", None, None),
+        ("AsspFinanceService", "confirmVoucher", "caller", ME.cert_id, ME.cert_der),
+        ("AsspFinanceService", None, "request", None, None),
+        ("NoSuchService", None, "request", None, None),
+    ]
+    assert "Signature does not verify" in str(told[0].error) and handler.calls == []
+    assert [(r.stage, r.cert_id) for r in off] == [("request", None)]
+
+
+async def test_a_failing_on_refusal_does_not_change_the_fault(caplog):
+    def broken(refusal):
+        raise RuntimeError("audit store gone")
+
+    async with connect(Intercept(make_app(RecordingHandler(), on_refusal=broken)), sign=False) as client:
+        fault = await refused(client, *ARGS)
+    assert fault.evs_code == "EVS112" and "missing" in fault.message
+    assert "on_refusal failed for confirmVoucher" in caplog.text
+
+
 def test_nonce_cache_is_bounded_and_never_forgets_into_a_replay():
     cache = wsauth.NonceCache(max_entries=2)
     assert cache.remember(("c", "n1"), 100.0, 0.0) is None
