@@ -6,9 +6,9 @@ Scenario: a `tiny` environment (seed 1) in a temporary directory; one process, s
 core (pin it with `taskset -c 1` for steadier figures). Each round times every workload for
 SECONDS, baselines included, so machine noise hits all alike; the median round is shown.
 Bare SM2 = one `sm2.sign` / `sm2.verify` (SM3 of Z‖M included) of a message the size of a v4
-TBS_Sign. A stamp costs one SM2 sign plus building the SES_Signature; verifying one costs four
-SM2 verifies (seal, document, maker and signer certificates), so a verify ratio near 0.25 means
-everything else is free.
+TBS_Sign. A stamp costs one SM2 sign plus building the SES_Signature; verifying one costs two
+SM2 verifies (seal and document) once the certificate and CRL signatures of the same parties
+are remembered (evoucher.seal.certs), so a verify ratio near 0.5 means everything else is free.
 
     .venv/bin/python -m benchmarks.bench_stamp [--seconds 0.4] [--rounds 5]
 """

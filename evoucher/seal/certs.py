@@ -118,8 +118,22 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
         raise CertificateError(f"cannot be parsed ({exc!r})", what=what) from None
 
 
+@functools.lru_cache(maxsize=1024)
 def _sm2_signed(public_key: sm2.PublicKey, tbs: bytes, signature: bytes, algorithm: str) -> bool:
+    """Is `signature` the issuer's SM2 signature of `tbs`? Remembered: a pure function of its inputs.
+
+    A stream of stamps from the same parties rechecks the same maker, signer and CRL signatures
+    for every voucher; those were two thirds of the SM2 work on the library's send path. The
+    cache holds at most 1,024 results (the inputs are certificates' and CRLs' own bytes), so
+    memory stays bounded whatever the number of vouchers.
+    """
     return algorithm == oids.SM2_WITH_SM3 and sm2.verify(public_key, tbs, signature)
+
+
+def clear_caches() -> None:
+    """Forget parsed certificates and remembered signature checks: timing a first contact."""
+    load_certificate.cache_clear()
+    _sm2_signed.cache_clear()
 
 
 def issued_by(cert: Cert, issuer: Cert) -> bool:
