@@ -52,9 +52,10 @@ class DeliveryOps(UnitOfWork):
         outcomes = {}
         for ref in sorted(set(refs)):
             doc = self._owned(actor, ref, lambda d: DocEvent.SEND)
-            deliveries = self.tx.deliveries(doc.key, lock=True)
+            current = self.tx.document(doc.key)  # _owned holds the row's lock
+            deliveries = current.deliveries
             state = self._state(doc, deliveries)
-            version = self._sendable(doc, newest_complete=full_signs)
+            version = self._sendable(doc, current.stamped, newest_complete=full_signs)
             apply_doc(doc.key, DocEvent.SEND if version else DocEvent.SEND_INCOMPLETE, state)
             old = next((d for d in deliveries if d.dest == dest), None)
             revised = old is not None and old.version < version
@@ -93,10 +94,11 @@ class DeliveryOps(UnitOfWork):
         keys = self.tx.inbox(actor.org, adm_div_code, st_year, vt_code, limit, unread_only=unread_only)
         handed = {}
         for key in sorted(keys):
-            doc = self.tx.voucher(key, lock=True)
+            current = self.tx.document(key, lock=True)
+            doc = current.voucher
             ready = [
                 d
-                for d in self.tx.deliveries(key, lock=True)
+                for d in current.deliveries
                 if actor.org.receives(d.dest) and d.state in READABLE and d.version >= doc.body_version
             ]
             if doc.discarded or not ready or (unread_only and ready[0].read_count):
@@ -202,11 +204,13 @@ class DeliveryOps(UnitOfWork):
             raise LifecycleError(voucher=doc.key, event=event.value, state="superseded", rule=gone)
         return doc, d
 
-    def _sendable(self, doc: Voucher, *, newest_complete: bool) -> int:
-        """The version to send: the latest if complete, or the newest complete one; 0 when none is."""
-        for n in range(doc.version, 0, -1):
-            if self.tx.stamped(doc.key, n) >= set(doc.positions):
-                return n
-            if not newest_complete:
-                return 0
+    def _sendable(self, doc: Voucher, stamped: frozenset[str], *, newest_complete: bool) -> int:
+        """The version to send: the latest if complete (`stamped` are its positions), or the newest
+        complete one; 0 when none is."""
+        if stamped >= set(doc.positions):
+            return doc.version
+        if newest_complete:
+            for n in range(doc.version - 1, 0, -1):
+                if self.tx.stamped(doc.key, n) >= set(doc.positions):
+                    return n
         return 0

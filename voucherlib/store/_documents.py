@@ -8,6 +8,7 @@ from evoucher.crypto.sm3 import sm3
 from evoucher.errors import EVS_EMPTY
 from voucherlib.errors import ArgumentError, VoucherNotFound
 from voucherlib.lifecycle import DeliveryEvent, DeliveryState, DocEvent, apply_delivery, apply_doc
+from voucherlib.store._sql import Document
 from voucherlib.store._unit import UnitOfWork, utc_now
 from voucherlib.store.base import Actor, Outcome, Stamp, Voucher, VoucherKey, VoucherRef
 
@@ -27,7 +28,8 @@ class DocumentOps(UnitOfWork):
     ) -> Outcome:
         """Store new bytes (and client-made stamps) as the next version; a receipt answers its voucher."""
         positions = self._check_save(actor, key, body, positions, stamps, operation)
-        return self._save(actor, key, body, positions, stamps, operation, self.tx.current(key, lock=True))
+        current = self.tx.document(key, lock=True, body=True)
+        return self._save(actor, key, body, positions, stamps, operation, current)
 
     def keep(
         self,
@@ -48,11 +50,15 @@ class DocumentOps(UnitOfWork):
         """
         if key.voucher_flag == 1:
             self.tx.voucher(key.ref.key(0), lock=True)  # the voucher before its receipt: one lock order
-        current = self.tx.current(key, lock=True)
-        if current is not None and not current[0].discarded and current[1] == body:
-            return [self.stamp(actor, key, stamp, operation=operation) for stamp in stamps]
-        positions = self._check_save(actor, key, body, positions, stamps, operation)
-        return [self._save(actor, key, body, positions, stamps, operation, current)]
+        current = self.tx.document(key, lock=True, body=True)
+        if current is None or current.voucher.discarded or current.body != body:
+            positions = self._check_save(actor, key, body, positions, stamps, operation)
+            return [self._save(actor, key, body, positions, stamps, operation, current)]
+        outcomes = []
+        for stamp in stamps:
+            outcome, current = self._stamp(actor, key, stamp, operation, current)
+            outcomes.append(outcome)
+        return outcomes
 
     def _check_save(
         self,
@@ -81,12 +87,13 @@ class DocumentOps(UnitOfWork):
         positions: tuple[str, ...],
         stamps: Sequence[Stamp],
         operation: str,
-        current: tuple[Voucher, bytes] | None,
+        current: Document | None,
     ) -> Outcome:
-        """Save under the lock taken by reading `current` (the document and its latest bytes, or None)."""
-        doc = self._mine(actor, current and current[0], key, allow_absent=True)
-        state, deliveries = self._facts(doc)
-        same = doc is not None and current[1] == body and doc.positions == positions
+        """Save under the lock taken by reading `current` (the document, or None when there is none)."""
+        doc = self._mine(actor, current and current.voucher, key, allow_absent=True)
+        deliveries = current.deliveries if current else []
+        state = self._state(doc, deliveries)
+        same = doc is not None and current.body == body and doc.positions == positions
         same = same and set(self.tx.stamps(key, doc.version)) == set(stamps)
         t = apply_doc(key, DocEvent.SAVE_SAME if same else DocEvent.SAVE, state)
         if not t.noop:
@@ -109,18 +116,26 @@ class DocumentOps(UnitOfWork):
         self, actor: Actor, key: VoucherKey, stamp: Stamp, *, operation: str = "signStampByNos"
     ) -> Outcome:
         """Add a stamp or signature at one configured position, as a new version."""
+        return self._stamp(actor, key, stamp, operation, self.tx.document(key, lock=True))[0]
+
+    def _stamp(
+        self, actor: Actor, key: VoucherKey, stamp: Stamp, operation: str, current: Document | None
+    ) -> tuple[Outcome, Document]:
+        """Stamp under the lock taken by reading `current`; returns the document as it is after."""
         self._begin(actor, operation)
-        doc = self._mine(actor, self.tx.voucher(key, lock=True), key)
+        doc = self._mine(actor, current and current.voucher, key)
         self._check_position(doc, stamp.position)
-        state, deliveries = self._facts(doc)
-        stamped = stamp.position in self.tx.stamped(key, doc.version)
-        t = apply_doc(key, DocEvent.STAMP_AGAIN if stamped else DocEvent.STAMP, state)
+        state = self._state(doc, current.deliveries)
+        t = apply_doc(
+            key, DocEvent.STAMP_AGAIN if stamp.position in current.stamped else DocEvent.STAMP, state
+        )
         if not t.noop:
             version = self._new_version(actor, key, doc, operation)
             self.tx.add_stamp(key, stamp, version)
             doc = self._put(doc, key, doc.owner, doc.positions, version=version)
         detail = {"position": stamp.position, "kind": stamp.kind, "stamp_cert": stamp.cert_id}
-        return self._done(actor, operation, state, t, detail, doc, deliveries)
+        outcome = self._done(actor, operation, state, t, detail, doc, current.deliveries)
+        return outcome, current._replace(voucher=doc, stamped=current.stamped | {stamp.position})
 
     def cancel_stamp(
         self, actor: Actor, ref: VoucherRef, position: str, *, operation: str = "cancelStampWithPosition"

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from voucherlib.audit import GENESIS, AuditEntry
 from voucherlib.store._dialect import WHERE_KEY, WHERE_REF, key_params
-from voucherlib.store._sql_deliveries import DeliverySql
-from voucherlib.store.base import Org, Stamp, Version, Voucher, VoucherKey, VoucherRef
+from voucherlib.store._sql_deliveries import DELIVERIES_OF, DeliverySql, delivery_of
+from voucherlib.store.base import Delivery, Org, Stamp, Version, Voucher, VoucherKey, VoucherRef
 from voucherlib.store.schema import KEY_COLS, MIGRATIONS, SCHEMA_VERSION, ddl
 
 V_COLS = (
@@ -23,6 +24,15 @@ A_COLS = "seq, at, actor, org, operation, voucher, version, status_before, statu
 LIVE_STAMP = "added_in <= ? AND (removed_in IS NULL OR removed_in > ?)"
 SAME_DOC = " AND ".join(f"b.{c}=v.{c}" for c in KEY_COLS.split(", "))  # v: a version, b: its bytes
 V_WHERE_KEY = "v." + WHERE_KEY.replace(" AND ", " AND v.")
+
+
+class Document(NamedTuple):
+    """A document as an operation decides on it (`SqlTx.document`)."""
+
+    voucher: Voucher
+    deliveries: list[Delivery]
+    stamped: frozenset[str]  # positions stamped in the latest version
+    body: bytes | None  # the latest bytes, when asked for
 
 
 def _voucher(row: tuple) -> Voucher:
@@ -64,21 +74,35 @@ class SqlTx(DeliverySql):
         ).fetchone()
         return _voucher(row) if row else None
 
-    def current(self, key: VoucherKey, *, lock: bool = False) -> tuple[Voucher, bytes] | None:
-        """The document and its latest bytes (locked: what a save decides on).
+    def document(self, key: VoucherKey, *, lock: bool = False, body: bool = False) -> Document | None:
+        """The document with its deliveries, the positions stamped in its latest version and, with
+        `body`, its latest bytes: what an operation decides on (locked: under the row's lock).
 
-        Two statements, not a join: under READ COMMITTED a locked row that another transaction
-        changed is re-read, but a joined row is not, so the bytes are read after the lock is held.
-        PostgreSQL's pipeline sends both before waiting for either.
+        Separate statements, not a join: under READ COMMITTED a locked row that another
+        transaction changed is re-read, but a joined row is not; each later statement runs once
+        the lock is held and sees what its holder committed. PostgreSQL's pipeline sends them all
+        before waiting for any, so this is one round trip.
         """
-        doc = self.run(f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_KEY}{self._lock(lock)}", key_params(key))
-        body = self.run(
+        params = key_params(key)
+        doc = self.run(f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_KEY}{self._lock(lock)}", params)
+        deliveries = self.run(DELIVERIES_OF, params)
+        stamped = self.run(
+            f"WITH d AS (SELECT version FROM vouchers WHERE {WHERE_KEY}) SELECT position FROM stamps, d"
+            f" WHERE {WHERE_KEY} AND {LIVE_STAMP.replace('?', 'd.version')}",
+            params * 2,
+        )
+        data = body and self.run(
             f"SELECT body FROM versions WHERE {WHERE_KEY} AND version="
             f"(SELECT body_version FROM vouchers WHERE {WHERE_KEY})",
-            key_params(key) * 2,
+            params * 2,
         )
-        row, data = doc.fetchone(), body.fetchone()
-        return (_voucher(row), bytes(data[0])) if row else None
+        row = doc.fetchone()
+        found = (
+            [delivery_of(r) for r in deliveries.fetchall()],
+            frozenset(r[0] for r in stamped.fetchall()),
+            bytes(data.fetchone()[0]) if data and row else None,
+        )
+        return Document(_voucher(row), *found) if row else None
 
     def vouchers_of(self, ref: VoucherRef, *, lock: bool = False) -> list[Voucher]:
         sql = f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_REF} ORDER BY voucher_flag{self._lock(lock)}"
@@ -113,22 +137,29 @@ class SqlTx(DeliverySql):
         )
 
     def version(self, key: VoucherKey, version: int) -> Version | None:
-        row = self.run(
+        """One version's bytes and stamps (two statements sent together: one round trip)."""
+        head = self.run(
             f"SELECT v.change, v.actor, v.at, b.body FROM versions v JOIN versions b ON {SAME_DOC}"
             f" AND b.version=v.body_version WHERE {V_WHERE_KEY} AND v.version=?",
             (*key_params(key), version),
-        ).fetchone()
-        if row is None:
-            return None
-        return Version(key, version, bytes(row[3]), self.stamps(key, version), row[0], row[1], row[2])
+        )
+        stamps = self._stamps(key, version)
+        row, found = head.fetchone(), self._stamps_of(stamps)
+        return None if row is None else Version(key, version, bytes(row[3]), found, *row[:3])
 
     def stamps(self, key: VoucherKey, version: int) -> tuple[Stamp, ...]:
-        rows = self.run(
+        return self._stamps_of(self._stamps(key, version))
+
+    @staticmethod
+    def _stamps_of(cursor) -> tuple[Stamp, ...]:
+        return tuple(Stamp(r[0], r[1], r[2], bytes(r[3])) for r in cursor.fetchall())
+
+    def _stamps(self, key: VoucherKey, version: int):
+        return self.run(
             f"SELECT position, kind, cert_id, data FROM stamps WHERE {WHERE_KEY} AND {LIVE_STAMP}"
             " ORDER BY position",
             (*key_params(key), version, version),
-        ).fetchall()
-        return tuple(Stamp(r[0], r[1], r[2], bytes(r[3])) for r in rows)
+        )
 
     def stamped(self, key: VoucherKey, version: int) -> frozenset[str]:
         """The positions stamped in `version`, without reading the stamps themselves."""

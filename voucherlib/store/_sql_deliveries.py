@@ -16,7 +16,10 @@ D_COLS = (
 _REPLACE_DELIVERY = ", ".join(f"{c}=excluded.{c}" for c in D_COLS.split(", ")[7:])
 
 
-def _delivery(row: tuple) -> Delivery:
+DELIVERIES_OF = f"SELECT {D_COLS} FROM deliveries WHERE {WHERE_KEY} ORDER BY dest_type, dest_id"
+
+
+def delivery_of(row: tuple) -> Delivery:
     dest = Org(row[5], row[6])
     return Delivery(VoucherKey(*row[:5]), dest, DeliveryState(row[7]), row[8], bool(row[9]), *row[10:15])
 
@@ -25,10 +28,8 @@ class DeliverySql(SqlBase):
     """Deliveries and attachment blocks, read and written inside one transaction."""
 
     def deliveries(self, key: VoucherKey, *, lock: bool = False) -> list[Delivery]:
-        sql = (
-            f"SELECT {D_COLS} FROM deliveries WHERE {WHERE_KEY} ORDER BY dest_type, dest_id{self._lock(lock)}"
-        )
-        return [_delivery(row) for row in self.run(sql, key_params(key)).fetchall()]
+        rows = self.run(DELIVERIES_OF + self._lock(lock), key_params(key)).fetchall()
+        return [delivery_of(row) for row in rows]
 
     def put_delivery(self, d: Delivery) -> None:
         """Write a delivery; sending again replaces it whole (a new delivery, never read)."""
@@ -75,7 +76,7 @@ class DeliverySql(SqlBase):
             f" AND d.state IN ({marks}) ORDER BY d.voucher_no, d.voucher_flag, d.dest_type, d.dest_id",
             (owner.type, owner.id, adm_div_code, st_year, vt_code, *map(int, BOUNCED)),
         ).fetchall()
-        return [_delivery(row) for row in rows]
+        return [delivery_of(row) for row in rows]
 
     # attachments
     def attachment(self, block: AttachmentBlock) -> tuple[bytes, bool] | None:
