@@ -67,3 +67,17 @@ def test_revoking_twice_is_refused(ca):
 def test_a_ca_key_must_match_its_certificate(ca):
     with pytest.raises(ValueError, match="does not match"):
         CertificateAuthority(derive_key(b"ca", "other"), ca.cert)
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_of_two_crls_issued_in_the_same_second_the_higher_number_answers(ca, order):
+    from evoucher.seal import certs
+
+    cert = _issue(ca, "a")
+    first = ca.sign_crl(this_update=T0)  # does not list the certificate
+    ca.revoke(cert.serial_number, at=T0, reason="key_compromise")
+    second = ca.sign_crl(this_update=T0)  # same thisUpdate, lists it
+    crls = [certs.load_crl(c.dump()) for c in (first, second)]
+    issuer, subject = certs.load_certificate(ca.cert.dump()), certs.load_certificate(cert.dump())
+    with pytest.raises(certs.CertRevoked):
+        certs.check_revocation(subject, [issuer], [crls[i] for i in order], T1.replace(year=2030))
