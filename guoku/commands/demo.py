@@ -13,11 +13,8 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import socket
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,27 +74,13 @@ def _usage(message: str) -> int:
 @contextlib.contextmanager
 def embedded_library(env_dir: Path, db_url: str, *, profile: str = "2.0") -> Iterator[tuple[str, Any]]:
     """The reference library on a free loopback port in a thread: (base URL, its VoucherLibrary)."""
-    import uvicorn
-
     from voucherlib.app import create_app
+    from voucherlib.loopback import serve_in_thread
     from voucherlib.settings import Settings
 
     app = create_app(Settings(env_dir=env_dir, db_url=db_url, profile=profile))
-    sock = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the embedded voucher library did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", app.state.library
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with serve_in_thread(app) as url:
+        yield url, app.state.library
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from evoucher import registry
@@ -34,6 +30,7 @@ from evoucher.pki import CertificateAuthority, Environment, Party, build_name, d
 from evoucher.stamp import stamp_body
 from mocks import AsyncVoucherLibraryClient, LibraryFault
 from voucherlib.app import create_app
+from voucherlib.loopback import serve_in_thread
 from voucherlib.service import VoucherLibrary
 from voucherlib.settings import Settings
 from voucherlib.store import Store, VoucherKey
@@ -95,25 +92,9 @@ async def running(settings: Settings) -> AsyncIterator[Library]:
         yield Library(app, app.state.library.env)
 
 
-@contextlib.contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run `app` (lifespan on) with uvicorn on a free loopback port in a thread; yields the base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+def serve(app: FastAPI) -> contextlib.AbstractContextManager[str]:
+    """Run `app` (lifespan on) on a free loopback port in a thread; yields the base URL."""
+    return serve_in_thread(app, lifespan="on", start_timeout=10)
 
 
 # ---------------------------------------------------------------- vouchers

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import socket
-import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 
 from evoucher.crypto import sm2
@@ -20,6 +16,7 @@ from evoucher.interface import OPERATION_BY_NAME, Operation, Param
 from evoucher.pki.ca import CertificateAuthority
 from evoucher.pki.keys import derive_key
 from evoucher.pki.x509 import build_name
+from voucherlib.loopback import serve_in_thread
 from voucherlib.soap import create_soap_router
 
 SEED = b"guoku wire tests"
@@ -101,22 +98,6 @@ def make_app(handler: Any, **router_options: Any) -> FastAPI:
     return app
 
 
-@contextlib.contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run `app` with uvicorn on a free loopback port in a thread; yields the base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+def serve(app: FastAPI) -> contextlib.AbstractContextManager[str]:
+    """Run `app` (lifespan off: a bare router) on a free loopback port in a thread; yields the base URL."""
+    return serve_in_thread(app, lifespan="off", start_timeout=10)
