@@ -8,6 +8,7 @@ where a missing server fails them. `store_factory()` makes further fresh stores 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 
@@ -21,9 +22,12 @@ PG_URL = os.environ.get("GUOKU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/t
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> Iterator[str]:
-    """A URL with a schema private to this test worker; dropped when the session ends."""
+@contextlib.contextmanager
+def private_schema(name: str) -> Iterator[str]:
+    """A store URL on the test server with schema `name`, dropped afterwards.
+
+    Without a server the test skips, except under CI=true, where it fails (.ci/run starts one).
+    """
     try:
         psycopg.connect(PG_URL, connect_timeout=3).close()
     except psycopg.Error as exc:
@@ -31,10 +35,18 @@ def pg_url(worker_id: str) -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (CI=true requires it; .ci/run starts it)")
         pytest.skip(reason)
-    schema = f"guoku_t_{worker_id}_{os.getpid()}"
-    yield f"{PG_URL}?schema={schema}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    try:
+        yield f"{PG_URL}?schema={name}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> Iterator[str]:
+    """A URL with a schema private to this test worker; dropped when the session ends."""
+    with private_schema(f"guoku_t_{worker_id}_{os.getpid()}") as url:
+        yield url
 
 
 def _empty_pg(url: str) -> None:

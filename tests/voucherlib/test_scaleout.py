@@ -11,7 +11,6 @@ The in-process twin of this test is tests/voucherlib/service/test_concurrency.py
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -24,7 +23,6 @@ from functools import partial
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 
 from evoucher.codec import build_mof, parse_mof
@@ -33,6 +31,7 @@ from evoucher.pki.builder import create_environment
 from evoucher.stamp import verify_body
 from mocks import LibraryFault, VoucherLibraryClient
 
+from .conftest import private_schema
 from .service.support import (
     ADM,
     BUSINESS_DATE,
@@ -48,7 +47,6 @@ from .service.support import (
 
 pytestmark = pytest.mark.postgres
 
-PG_URL = os.environ.get("GUOKU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 STARTUP_SECONDS = 30
 VOUCHERS = 12  # raced all at once: the more calls in flight, the likelier two writers meet in the store
 
@@ -56,17 +54,8 @@ VOUCHERS = 12  # raced all at once: the more calls in flight, the likelier two w
 @pytest.fixture
 def db_url() -> Iterator[str]:
     """A schema of its own on the test server, dropped afterwards; no server skips (fails under CI)."""
-    try:
-        psycopg.connect(PG_URL, connect_timeout=3).close()
-    except psycopg.Error as exc:
-        reason = f"no PostgreSQL server at {PG_URL}: {exc}".strip()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI=true requires it)")
-        pytest.skip(reason)
-    schema = f"guoku_scaleout_{uuid.uuid4().hex[:12]}"
-    yield f"{PG_URL}?schema={schema}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with private_schema(f"guoku_scaleout_{uuid.uuid4().hex[:12]}") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
