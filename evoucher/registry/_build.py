@@ -133,19 +133,19 @@ def _total(vt_code: str) -> tuple[str, str | None] | None:
 
 def build_type(vt_code: str) -> VoucherType:
     entry = catalogue()[vt_code]
+    named = {  # what the catalogue says of every type, name-only ones included
+        "vt_code": vt_code,
+        "zh_name": entry.zh,
+        "en_name": entry.en,
+        "sender": entry.sender,
+        "receivers": entry.receivers,
+        "business": entry.business,
+        "has_detail_list": entry.detail_list,
+        "profiles": entry.profiles,
+        "note": entry.note,
+    }
     if entry.name_only:
-        return VoucherType(
-            vt_code=vt_code,
-            zh_name=entry.zh,
-            en_name=entry.en,
-            sender=entry.sender,
-            receivers=entry.receivers,
-            business=entry.business,
-            has_detail_list=entry.detail_list,
-            profiles=entry.profiles,
-            name_only=True,
-            note=entry.note,
-        )
+        return VoucherType(**named, name_only=True)
     total = _total(vt_code)
     detail = _fields(vt_code, "detail", total) if entry.detail_list else ()
     if total and not any(f.name == total[1] for f in detail):
@@ -154,14 +154,7 @@ def build_type(vt_code: str) -> VoucherType:
     replaced_by = REPLACED_BY.get(vt_code)
     replaces = next((old for old, new in REPLACED_BY.items() if new == vt_code), None)
     return VoucherType(
-        vt_code=vt_code,
-        zh_name=entry.zh,
-        en_name=entry.en,
-        sender=entry.sender,
-        receivers=entry.receivers,
-        business=entry.business,
-        has_detail_list=entry.detail_list,
-        profiles=entry.profiles,
+        **named,
         header=_fields(vt_code, "header", total),
         detail=detail,
         total=total,
@@ -173,7 +166,6 @@ def build_type(vt_code: str) -> VoucherType:
         positions=positions(entry.stamps, entry.receivers),
         replaces=replaces,
         replaced_by=replaced_by,
-        note=entry.note,
         deviations=ov.DEVIATIONS.get(vt_code, ()),
     )
 
