@@ -7,6 +7,7 @@ canonicalise. Where the record is silent (stamps next to `<Voucher>`) docs/codec
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +48,10 @@ class Stamp:
     value: bytes
 
 
+# body -> its parsed voucher, for as long as the body lives (equal bodies carry equal bytes)
+_PARSED: weakref.WeakKeyDictionary[MofBody, Voucher] = weakref.WeakKeyDictionary()
+
+
 @dataclass(frozen=True)
 class MofBody:
     """One `VoucherBody`: its attributes, flag, notes, the exact voucher bytes and the stamps."""
@@ -64,6 +69,20 @@ class MofBody:
     def __post_init__(self) -> None:
         object.__setattr__(self, "stamps", tuple(self.stamps))
 
+    def parsed_voucher(self) -> Voucher:
+        """`voucher` parsed, once: parse_mof and `of` already hold it, so readers do not parse again.
+
+        The parse is remembered beside the body, not in it: equality, `vars()` and
+        `dataclasses.replace` (which may change `voucher`) never see it.
+        """
+        try:
+            parsed = _PARSED.get(self)
+        except TypeError:  # a body being checked may hold unhashable junk
+            return parse_voucher(self.voucher)
+        if parsed is None:
+            parsed = _PARSED[self] = parse_voucher(self.voucher)
+        return parsed
+
     @classmethod
     def of(
         cls,
@@ -75,7 +94,7 @@ class MofBody:
         stamps: Sequence[Stamp] = (),
     ) -> MofBody:
         """A body carrying `voucher`, its attributes taken from the voucher's own header."""
-        return cls(
+        body = cls(
             adm_div_code=voucher.adm_div_code,
             st_year=voucher.st_year,
             vt_code=voucher.vt_code,
@@ -86,6 +105,8 @@ class MofBody:
             return_reason=return_reason,
             stamps=tuple(stamps),
         )
+        _PARSED[body] = voucher
+        return body
 
 
 def _check_stamps(stamps: tuple[Stamp, ...], where: str) -> None:
@@ -119,7 +140,7 @@ def _check_body(body: MofBody, where: str) -> None:
     if not isinstance(body.voucher, bytes):
         raise CodecError(f"{where}/Voucher: expected bytes, got {type(body.voucher).__name__}")
     with within(f"{where}/"):
-        voucher = parse_voucher(body.voucher)
+        voucher = body.parsed_voucher()
     for name, attribute in _ATTRIBUTES.items():
         own = voucher.header.get(name)
         if own != getattr(body, attribute):

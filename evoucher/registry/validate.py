@@ -241,7 +241,7 @@ def validate_mof_body(
     if body.attach is not None and len(body.attach.encode("gbk", "replace")) > 32:
         found.append(problem(f"{where}/Attach", "mof.attach", body.attach))
     try:
-        voucher = parse_voucher(body.voucher)
+        voucher = body.parsed_voucher()
     except EvoucherError as exc:
         return [*found, _malformed(f"{where}/Voucher", exc)]
     for name, attribute in _MOF_ATTRIBUTES.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from evoucher import registry
-from evoucher.codec import MofBody, parse_mof, parse_voucher
+from evoucher.codec import MofBody, parse_mof
 from evoucher.errors import EVS_EMPTY, EVS_PARAM, EvoucherError, ValidationFailed
 from evoucher.registry import StampPosition
 from voucherlib.errors import ArgumentError
@@ -94,6 +94,6 @@ def receive(call: Call, message: bytes, adm_div_code: str, st_year: int, vt_code
         if problems:
             failed = ValidationFailed(problems)
             raise Unacceptable(failed.message, voucher=key, evs_code=failed.evs_code)
-        positions = positions_of(call, parse_voucher(body.voucher), key.voucher_flag)
+        positions = positions_of(call, body.parsed_voucher(), key.voucher_flag)
         incoming.append(Incoming(body, key, positions, verify_carried(call, body, key, positions)))
     return incoming

@@ -260,3 +260,19 @@ def test_smaller_max_bodies_is_honoured():
     assert len(parse_mof(data, max_bodies=3)) == 3
     with pytest.raises(HostileInputError, match="3 <VoucherBody> elements, the limit is 2"):
         parse_mof(data, max_bodies=2)
+
+
+def test_a_read_body_hands_over_its_parsed_voucher_without_parsing_again():
+    (body,) = parse_mof(build_mof([BODY]))
+    first = body.parsed_voucher()
+    assert first is body.parsed_voucher()  # parsed once, by parse_mof itself
+    assert first == parse_voucher(VOUCHER) and body == BODY  # the cache is not part of equality
+
+
+def test_a_replaced_voucher_is_parsed_afresh():
+    import dataclasses
+
+    other = build_voucher({"Id": "2", **IDENTITY, "PayAmt": "200.00"}, [{"Id": "1", "XpayAmt": ""}])
+    changed = dataclasses.replace(BODY, voucher=other)
+    assert changed.parsed_voucher().header["PayAmt"] == "200.00"
+    assert BODY.parsed_voucher().header["PayAmt"] == "100.00"
