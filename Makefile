@@ -7,7 +7,7 @@ PYTEST  := $(BIN)/pytest
 
 .PHONY: demo test test-slow lint bench install system-deps clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debian packages the tests use: the OpenSSL CLI cross-checks our SM2 certificates;
-# a CJK font draws the organisation names on seal pictures (without it seals carry no text).
+# a CJK font draws the organisation names on seal pictures (without it seals carry no text);
+# a JDK and libaxis-java build the Axis 1 client test; chromium drives the web console;
+# pdftoppm renders exported PDFs.
 system-deps:
 	@command -v openssl >/dev/null 2>&1 || { \
 	  echo "installing openssl (Debian)"; \
@@ -25,6 +27,15 @@ system-deps:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
 	  echo "installing a CJK font for seal pictures (Debian fonts-wqy-microhei)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei; }
+	@{ command -v javac >/dev/null 2>&1 && test -f /usr/share/java/axis.jar; } || { \
+	  echo "installing a JDK and Apache Axis 1.4 for the Axis 1 client test (Debian)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless libaxis-java; }
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  echo "installing chromium and its driver for the web console tests (Debian)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils to render exported PDFs (Debian)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; }
 
 demo: install
 	$(BIN)/guoku demo

@@ -14,7 +14,7 @@ import signal
 import sys
 
 # group name -> module under guoku.commands; the order is the order in --help
-COMMAND_MODULES = ("demo", "voucher", "seal", "env", "serve", "audit")
+COMMAND_MODULES = ("demo", "voucher", "seal", "env", "serve", "audit", "certify", "simulate", "load")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 # a reader that stopped early (`guoku ... | head`): the status a process killed by SIGPIPE has
