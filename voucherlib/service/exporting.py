@@ -32,10 +32,17 @@ def export_pdf(
         return ops.version(doc.key, number)
 
     version = call.write(held)
-    names = {p.id: p.name for p in call.env.positions.get(vt_code, ())}
+    table = call.env.positions.get(vt_code, ())
+    names = {p.id: p.name for p in table}
+    side = "receipt" if version.key.voucher_flag else "voucher"  # a failed receipt's 附件章 comes as stamped
     stamps = [PlacedStamp(names.get(s.position, s.position), s.kind, s.data) for s in version.stamps]
     return voucher_pdf(
-        version.body, stamps, copy_no=page_no, voucher_flag=version.key.voucher_flag, title=str(version.key)
+        version.body,
+        stamps,
+        copy_no=page_no,
+        voucher_flag=version.key.voucher_flag,
+        title=str(version.key),
+        positions=[p.name for p in table if p.on == side],
     )
 
 
