@@ -5,16 +5,27 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 PYTEST  := $(BIN)/pytest
 
-.PHONY: demo test test-slow lint bench install system-deps clean
+.PHONY: demo test test-slow lint bench install system-deps clean lock dist
 
-$(STAMP): pyproject.toml Makefile
+# The exact versions come from requirements.lock (pyproject.toml states ranges), so `make test`
+# runs what CI ran; `make lock` moves the lock to the newest releases inside the ranges.
+$(STAMP): pyproject.toml requirements.lock Makefile
 	@$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --upgrade --custom-compile-command 'make lock' -o requirements.lock
+
+# A wheel and an sdist in dist/; tests/test_packaging.py installs the wheel in a fresh venv.
+dist: install
+	rm -rf dist
+	$(BIN)/uv build --out-dir dist .
 
 # Debian packages the tests use: the OpenSSL CLI cross-checks our SM2 certificates;
 # a CJK font draws the organisation names on seal pictures (without it seals carry no text);
@@ -54,4 +65,4 @@ bench: install
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache build dist out

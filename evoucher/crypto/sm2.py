@@ -16,7 +16,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import platform
 import secrets
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -350,6 +352,13 @@ def _backends() -> tuple[str, ModuleType | None, XOfSum | None]:
     try:
         import gmssl_pyx
     except ImportError:
+        # gmssl-pyx has wheels for x86_64 only: say once that seals are ~7x slower here
+        warnings.warn(
+            f"evoucher: no gmssl-pyx for {platform.machine()}; SM2 runs in pure Python, ~7x slower "
+            "(guoku --version shows the backend; GUOKU_SM2_BACKEND=python silences this)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return "python", None, None
     x_of_sum = _gmssl_x_of_sum(gmssl_pyx.gmsslext.__file__)
     return ("gmssl-pyx" if x_of_sum else "gmssl-pyx (verify: python)"), gmssl_pyx, x_of_sum
