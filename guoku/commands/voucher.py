@@ -48,7 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=VALIDATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    validate.add_argument("file", type=Path, help="a voucher (root <Voucher>) or MOF (root <MOF>) file")
+    validate.add_argument(
+        "file", type=Path, help="a voucher (root <Voucher>) or MOF (root <MOF>) file; - reads standard input"
+    )
     validate.add_argument(
         "--business-date", type=_business_date, metavar="YYYYMMDD", help="the business date (default: today)"
     )
@@ -132,7 +134,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from evoucher.registry import validate_document
 
     try:
-        data = args.file.read_bytes()
+        data = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
     except OSError as exc:
         return _usage(f"cannot read {args.file}: {exc.strerror or exc}")
     kind, problems = validate_document(
