@@ -20,6 +20,7 @@ from asn1crypto import x509
 
 from evoucher import registry
 from evoucher.crypto.sm2 import PrivateKey
+from evoucher.interface import ORG_PBOC
 from evoucher.pki.ca import CertificateAuthority
 from evoucher.pki.environment import (
     FORMAT,
@@ -44,6 +45,9 @@ VALID_TO = datetime(2045, 1, 1, tzinfo=UTC)
 CRL_URI = "http://crl.guoku.invalid/root.crl"
 SEAL_TYPES = UNIT_SEALS + tuple(PERSONAL_SEALS)
 SEAL_VERSIONS = (4, 1)
+# certIDs front ends send as deployed, by org type: the PBoC's Axis front end sends its org type
+# itself (reference/axis1-wire.md), which names the PBoC party of the request's AdmDivCode
+DEPLOYED_CERT_IDS = {ORG_PBOC: (ORG_PBOC,)}
 OWNED = (MANIFEST, "ca", "certs", "keys", "seals", "pictures")
 
 Progress = Callable[[str], None]
@@ -232,6 +236,7 @@ def create_environment(
                 "holders": holders,
                 "vt_codes": _vt_codes(spec.role),
                 "seals": _seals(writer, maker_pair, spec, holders),
+                "deployed_cert_ids": list(DEPLOYED_CERT_IDS.get(spec.org_type, ())),
             }
         )
 
