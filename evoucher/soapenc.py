@@ -171,7 +171,7 @@ class EncodedWriter:
         element.text = text
         return f"#{ident}", element
 
-    def int_ref(self, parent: etree._Element, tag: str, value: int, xsi: str = "soapenc:int") -> None:
+    def int_ref(self, parent: etree._Element, tag: str, value: int | str, xsi: str = "soapenc:int") -> None:
         etree.SubElement(parent, tag, href=self.multi_ref(xsi, str(value))[0])
 
     def string_array(self, parent: etree._Element, tag: str, items: Sequence[str]) -> None:
