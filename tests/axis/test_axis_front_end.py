@@ -83,9 +83,11 @@ def line(service: str, operation: str, *values: Any) -> str:
     return "\t".join((service, operation, KIND[op.returns], *tokens))
 
 
-def run_front_end(command: list[str], base_url: str, lines: Sequence[str]) -> list[dict[str, Any]]:
+def run_front_end(
+    command: list[str], base_url: str, lines: Sequence[str], *mode: str
+) -> list[dict[str, Any]]:
     done = subprocess.run(
-        [*command, base_url], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120,
+        [*command, base_url, *mode], input="\n".join(lines) + "\n", capture_output=True, timeout=120,
         encoding="utf-8",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -108,12 +110,15 @@ def as_java(value: Any) -> Any:
 JAVA_CLASS = {"void": "null", "int": "java.lang.Integer", "base64Binary": "[B"}
 
 
-def test_every_operation_reaches_the_handler_typed_and_answers_in_java_types(front_end):
-    """Every operation of the CBank service: Axis's arguments arrive typed, our answers cast cleanly."""
+@pytest.mark.parametrize("mode", [(), ("wsdl",)], ids=["dynamic", "from-rpc-wsdl"])
+def test_every_operation_reaches_the_handler_typed_and_answers_in_java_types(front_end, mode):
+    """Every operation of the CBank service, called dynamically (as front ends do) and through Calls
+    built from `?wsdl&style=rpc`: Axis's arguments arrive typed, our answers cast cleanly."""
     ops = operations_for(CBANK, "2.0")
     handler = RecordingHandler()
     with serve(make_app(handler, auth="off")) as url:
-        answers = run_front_end(front_end, url, [line(CBANK, op.name, "001", *sample_args(op)) for op in ops])
+        calls = [line(CBANK, op.name, "001", *sample_args(op)) for op in ops]
+        answers = run_front_end(front_end, url, calls, *mode)
     for op, answer, (service, operation, args, _) in zip(ops, answers, handler.calls, strict=True):
         assert (service, operation) == (CBANK, op.name)
         assert list(args.values()) == ["001", *sample_args(op)], op.name

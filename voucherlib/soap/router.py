@@ -35,7 +35,7 @@ from voucherlib.soap.envelope import (
     parse_request,
 )
 from voucherlib.soap.faults import Fault, RequestFault, to_fault
-from voucherlib.soap.wsdl import build_wsdl
+from voucherlib.soap.wsdl import STYLES, build_wsdl
 
 AuthMode = Literal["required", "off"]
 Stage = Literal["request", "authentication", "caller"]
@@ -152,8 +152,15 @@ def create_soap_router(
             return Response(f"no service {service}\n", status_code=404, media_type="text/plain")
         if any(key.lower() == "wsdl" for key in request.query_params):
             location = str(request.url.replace(query=""))
-            return Response(build_wsdl(service, profile, location), media_type=XML)
-        text = f"{service}: realware voucher-library service, interface profile {profile}; WSDL at ?wsdl\n"
+            style = request.query_params.get("style", "document")
+            if style not in STYLES:
+                text = f"style must be one of {', '.join(STYLES)}, got {style[:40]!r}\n"
+                return Response(text, status_code=400, media_type="text/plain")
+            return Response(build_wsdl(service, profile, location, style), media_type=XML)
+        text = (
+            f"{service}: realware voucher-library service, interface profile {profile}; "
+            "WSDL at ?wsdl (document/literal) and ?wsdl&style=rpc (rpc/encoded)\n"
+        )
         return Response(text, media_type="text/plain")
 
     async def dispatch(service: str, request: Request) -> Response:

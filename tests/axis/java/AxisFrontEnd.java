@@ -5,8 +5,11 @@ import java.net.URL;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+
+import javax.xml.namespace.QName;
 
 import org.apache.axis.AxisFault;
 import org.apache.axis.client.Call;
@@ -23,18 +26,34 @@ import org.apache.axis.client.Service;
  * argument is {@code s:} + URL-encoded String, {@code i:} + Integer, {@code b:} + base64 of a
  * byte[], or {@code a:} + comma-separated URL-encoded items of a String[]. For each call it prints
  * one JSON line: the Java class of the result and its value, or the fault string of the AxisFault.
+ *
+ * <p>With a second argument {@code wsdl} it builds each Call from the service's rpc/encoded WSDL
+ * ({@code ?wsdl&style=rpc}) instead, as front ends that were given the WSDL do.
  */
 public final class AxisFrontEnd {
+    private static final String NS = "urn:guoku:realware:evoucher";
     private final String baseUrl;
+    private final boolean fromWsdl;
     private final Service service = new Service();
+    private final Map<String, Service> described = new HashMap<>();
 
-    private AxisFrontEnd(String baseUrl) {
+    private AxisFrontEnd(String baseUrl, boolean fromWsdl) {
         this.baseUrl = baseUrl;
+        this.fromWsdl = fromWsdl;
     }
 
     private Call call(String endpoint, String operation) throws Exception {
+        String address = baseUrl + "/realware/services/" + endpoint;
+        if (fromWsdl) {
+            Service wsdl = described.get(endpoint);
+            if (wsdl == null) {
+                wsdl = new Service(new URL(address + "?wsdl&style=rpc"), new QName(NS, endpoint + "Service"));
+                described.put(endpoint, wsdl);
+            }
+            return (Call) wsdl.createCall(new QName(NS, endpoint), operation);
+        }
         Call call = (Call) service.createCall();
-        call.setTargetEndpointAddress(new URL(baseUrl + "/realware/services/" + endpoint));
+        call.setTargetEndpointAddress(new URL(address));
         call.setOperationName(operation);
         return call;
     }
@@ -142,7 +161,7 @@ public final class AxisFrontEnd {
     }
 
     public static void main(String[] argv) throws Exception {
-        AxisFrontEnd frontEnd = new AxisFrontEnd(argv[0]);
+        AxisFrontEnd frontEnd = new AxisFrontEnd(argv[0], argv.length > 1 && argv[1].equals("wsdl"));
         PrintStream out = new PrintStream(System.out, true, "US-ASCII");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
