@@ -110,7 +110,7 @@ def as_java(value: Any) -> Any:
 JAVA_CLASS = {"void": "null", "int": "java.lang.Integer", "base64Binary": "[B"}
 
 
-@pytest.mark.parametrize("mode", [(), ("wsdl",)], ids=["dynamic", "from-rpc-wsdl"])
+@pytest.mark.parametrize("mode", [(), ("rpc",)], ids=["dynamic", "rpc-wsdl"])
 def test_every_operation_reaches_the_handler_typed_and_answers_in_java_types(front_end, mode):
     """Every operation of the CBank service, called dynamically (as front ends do) and through Calls
     built from `?wsdl&style=rpc`: Axis's arguments arrive typed, our answers cast cleanly."""

@@ -27,27 +27,28 @@ import org.apache.axis.client.Service;
  * byte[], or {@code a:} + comma-separated URL-encoded items of a String[]. For each call it prints
  * one JSON line: the Java class of the result and its value, or the fault string of the AxisFault.
  *
- * <p>With a second argument {@code wsdl} it builds each Call from the service's rpc/encoded WSDL
- * ({@code ?wsdl&style=rpc}) instead, as front ends that were given the WSDL do.
+ * <p>With a second argument {@code rpc} or {@code document} it builds each Call from the service's
+ * WSDL of that style ({@code ?wsdl&style=...}) instead, as front ends that were given a WSDL do.
  */
 public final class AxisFrontEnd {
     private static final String NS = "urn:guoku:realware:evoucher";
     private final String baseUrl;
-    private final boolean fromWsdl;
+    private final String wsdlStyle;
     private final Service service = new Service();
     private final Map<String, Service> described = new HashMap<>();
 
-    private AxisFrontEnd(String baseUrl, boolean fromWsdl) {
+    private AxisFrontEnd(String baseUrl, String wsdlStyle) {
         this.baseUrl = baseUrl;
-        this.fromWsdl = fromWsdl;
+        this.wsdlStyle = wsdlStyle;
     }
 
     private Call call(String endpoint, String operation) throws Exception {
         String address = baseUrl + "/realware/services/" + endpoint;
-        if (fromWsdl) {
+        if (wsdlStyle != null) {
             Service wsdl = described.get(endpoint);
             if (wsdl == null) {
-                wsdl = new Service(new URL(address + "?wsdl&style=rpc"), new QName(NS, endpoint + "Service"));
+                URL location = new URL(address + "?wsdl&style=" + wsdlStyle);
+                wsdl = new Service(location, new QName(NS, endpoint + "Service"));
                 described.put(endpoint, wsdl);
             }
             return (Call) wsdl.createCall(new QName(NS, endpoint), operation);
@@ -161,7 +162,7 @@ public final class AxisFrontEnd {
     }
 
     public static void main(String[] argv) throws Exception {
-        AxisFrontEnd frontEnd = new AxisFrontEnd(argv[0], argv.length > 1 && argv[1].equals("wsdl"));
+        AxisFrontEnd frontEnd = new AxisFrontEnd(argv[0], argv.length > 1 ? argv[1] : null);
         PrintStream out = new PrintStream(System.out, true, "US-ASCII");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
