@@ -81,11 +81,9 @@ class References:
             if len(self.by_id) == MAX_MULTIREFS:
                 raise CodecError(f"{what}: more than {MAX_MULTIREFS} multiRef ids")
             self.by_id[ident] = element
-        self.count = 0  # hrefs seen
         self._depth: dict[str, int] = {}
         for element in body.iter():
             if isinstance(element.tag, str) and element.get("href") is not None:
-                self.count += 1
                 self._chain(_target(element.get("href"), what), ())
 
     def _chain(self, ident: str, path: tuple[str, ...]) -> int:
@@ -108,9 +106,6 @@ class References:
                 raise CodecError(f"{self.what}: multiRef references nest deeper than {MAX_REF_DEPTH}")
         return self._depth[ident]
 
-    def __bool__(self) -> bool:
-        return bool(self.by_id) or self.count > 0
-
     def deref(self, element: etree._Element) -> etree._Element:
         """The element a value is read from: the multiRef `element` points to, or `element` itself."""
         for _ in range(MAX_REF_DEPTH + 1):
@@ -125,15 +120,21 @@ class References:
         return [self.deref(child) for child in children(element)]
 
 
-def is_encoded(operation: etree._Element, refs: References) -> bool:
-    """Whether a request uses SOAP encoding: an encodingStyle of soapenc, references, or soapenc types."""
+def is_encoded(operation: etree._Element, body: etree._Element) -> bool:
+    """Whether a request uses SOAP encoding: an encodingStyle of soapenc, ids or hrefs, or soapenc types.
+
+    Decided without resolving anything, so that even a request whose references are refused
+    is refused in its own dialect.
+    """
     for element in itertools.chain((operation,), operation.iterancestors()):
         style = element.get(ENCODING_STYLE)
         if style is not None:
             if style.split()[:1] == [SOAPENC]:
                 return True
             break
-    if refs:
+    if any(
+        e.get("id") is not None or e.get("href") is not None for e in body.iter() if isinstance(e.tag, str)
+    ):
         return True
     types = (xsi_type(e) for e in operation.iter() if isinstance(e.tag, str))
     return any(t is not None and t[0] == SOAPENC for t in types)

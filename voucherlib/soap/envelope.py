@@ -12,6 +12,7 @@ its own dialect.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,17 +52,24 @@ LITERAL = Dialect()
 
 @dataclass(frozen=True)
 class SoapRequest:
-    """A parsed request: soap:Header (or None), soap:Body, the operation's wrapper, its references."""
+    """A parsed request: soap:Header (or None), soap:Body, the operation's wrapper, its dialect."""
 
     header: etree._Element | None
     body: etree._Element
     wrapper: etree._Element
-    refs: soapenc.References
     dialect: Dialect
 
     @property
     def operation(self) -> str:
         return etree.QName(self.wrapper).localname
+
+    @functools.cached_property
+    def refs(self) -> soapenc.References:
+        """The Body's multiRefs, checked as a whole (VL-WIRE-042) when the arguments are first read."""
+        try:
+            return soapenc.References(self.body, what="SOAP request")
+        except EvoucherError as exc:
+            raise RequestFault(exc.evs_code, exc.message) from None
 
 
 _children = soapenc.children
@@ -84,13 +92,9 @@ def parse_request(data: bytes, *, limit: int = DEFAULT_MAX_REQUEST_BYTES) -> Soa
         raise RequestFault(
             EVS_PARAM, f"SOAP request: Body must hold exactly one operation, found {len(calls)}"
         )
-    try:
-        refs = soapenc.References(body, what="SOAP request")
-    except EvoucherError as exc:
-        raise RequestFault(exc.evs_code, exc.message) from None
     wrapper = calls[0]
-    dialect = Dialect(soapenc.is_encoded(wrapper, refs), etree.QName(wrapper).namespace)
-    return SoapRequest(header, body, wrapper, refs, dialect if dialect.encoded else LITERAL)
+    dialect = Dialect(soapenc.is_encoded(wrapper, body), etree.QName(wrapper).namespace)
+    return SoapRequest(header, body, wrapper, dialect if dialect.encoded else LITERAL)
 
 
 def _items(element: etree._Element, refs: soapenc.References, where: str) -> list[str]:

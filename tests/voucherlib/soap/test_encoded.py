@@ -151,7 +151,7 @@ def test_bad_references_and_arrays_are_refused_before_the_handler(client, handle
         args += strings("arg4", "A1")
     response = client.post(CBANK, content=axis("confirmVoucher", args, refs))
     faultstring = body_of(response).find(f"{{{SOAP_ENV}}}Fault").findtext("faultstring")
-    assert "EVS100#" in faultstring and message in faultstring, faultstring
+    assert faultstring.startswith("java.lang.Exception: EVS100#") and message in faultstring, faultstring
     assert handler.calls == []
 
 
