@@ -47,8 +47,12 @@ def is_nil(element: etree._Element) -> bool:
 
 
 def is_independent(element: etree._Element) -> bool:
-    """A Body child that is not a root of the message: `soapenc:root="0"` (Axis's multiRefs)."""
-    return element.get(ROOT) in ("0", "false")
+    """A Body child that is not the call: marked `soapenc:root="0"` (Axis's multiRefs), or, unmarked,
+    one carrying an `id` (.NET and gSOAP write referenced arrays and structs that way)."""
+    root = element.get(ROOT)
+    if root is not None:
+        return root.strip() in ("0", "false")
+    return element.get("id") is not None
 
 
 def xsi_type(element: etree._Element) -> tuple[str | None, str] | None:

@@ -78,8 +78,8 @@ _children = soapenc.children
 def parse_request(data: bytes, *, limit: int = DEFAULT_MAX_REQUEST_BYTES) -> SoapRequest:
     """Check and parse a SOAP 1.1 request; anything else is an EVS100/EVS111 error.
 
-    The Body holds one operation (its one child not marked `soapenc:root="0"`) and any number of
-    independent elements it references (Axis's multiRefs, VL-WIRE-006 and VL-WIRE-041).
+    The Body holds one operation and any number of independent elements it references (Axis's
+    multiRefs: `soapenc:root="0"`, or an `id` and no root mark; VL-WIRE-006 and VL-WIRE-041).
     """
     envelope = read_envelope(data, limit=limit, what="SOAP request")
     parts = _children(envelope)

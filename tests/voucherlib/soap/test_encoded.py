@@ -163,6 +163,26 @@ def test_multiref_count_is_bounded(client, handler, monkeypatch):
     assert handler.calls == []
 
 
+def test_dotnet_style_independent_arrays_with_an_id_and_inline_ints(client, handler):
+    """.NET and gSOAP put a referenced array beside the call with an `id` and no root mark."""
+    enc = "http://schemas.xmlsoap.org/soap/encoding/"
+    args = (
+        '<certID xsi:type="xsd:string">001</certID><admDivCode xsi:type="xsd:string">330000</admDivCode>'
+        '<stYear xsi:type="xsd:int">2026</stYear><vtCode xsi:type="xsd:string">5207</vtCode>'
+        '<voucherNos href="#id1"/>'
+    )
+    array = (
+        f'<q2:Array id="id1" q2:arrayType="xsd:string[2]" xmlns:q2="{enc}">'
+        "<Item>A1</Item><Item>A2</Item></q2:Array>"
+    )
+    call = f'<q1:confirmVoucher xmlns:q1="urn:realware" soapenv:encodingStyle="{enc}">{args}'
+    call += "</q1:confirmVoucher>"
+    response = client.post(CBANK, content=envelope(call + array))
+    assert response.status_code == 200, response.text
+    assert handler.calls[0][2]["voucher_nos"] == ["A1", "A2"]
+    assert body_of(response)[0].tag == "{urn:realware}confirmVoucherResponse"  # the request's namespace
+
+
 def test_only_multirefs_in_the_body_is_no_operation(client):
     response = client.post(CBANK, content=envelope(YEAR_REF))
     assert "Body must hold exactly one operation, found 0" in response.text
