@@ -156,7 +156,7 @@ def decode_any(element: etree._Element, refs: References) -> Any:
     if kind in ("int", "long", "short", "integer", "byte"):
         return int((element.text or "").strip())
     if kind in ("base64Binary", "base64"):
-        return decode_base64(element.text, "base64 value")
+        return decode_base64(element.text, "base64 value") if (element.text or "").strip() else b""
     return element.text or ""
 
 
