@@ -136,14 +136,19 @@ def _decode(param: Param, element: etree._Element | None, op: str, refs: soapenc
 
 
 def decode_args(op: Operation, request: SoapRequest) -> dict[str, Any]:
-    """Typed arguments keyed by Python name (`cert_id`, `voucher_nos`, …), in catalogue order."""
+    """Typed arguments keyed by Python name (`cert_id`, `voucher_nos`, …), in catalogue order.
+
+    By name when every name is ours; else by position when the count is right and none of the
+    names are ours or, in the encoded dialect, whatever the names are (Axis's RPC provider
+    falls back to position the same way: VL-WIRE-041).
+    """
     given = _children(request.wrapper)
     names = [etree.QName(child).localname for child in given]
     expected = [p.name for p in op.params]
     if set(names) <= set(expected) and len(set(names)) == len(names):
         by_name = dict(zip(names, given, strict=True))
         chosen = [by_name.get(name) for name in expected]
-    elif not set(names) & set(expected) and len(given) == len(expected):
+    elif (request.dialect.encoded or not set(names) & set(expected)) and len(given) == len(expected):
         chosen = list(given)
     else:
         raise RequestFault(

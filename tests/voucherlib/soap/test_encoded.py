@@ -183,6 +183,17 @@ def test_dotnet_style_independent_arrays_with_an_id_and_inline_ints(client, hand
     assert body_of(response)[0].tag == "{urn:realware}confirmVoucherResponse"  # the request's namespace
 
 
+def test_encoded_parameters_named_partly_like_ours_match_by_position(client, handler):
+    named = HEAD.replace("arg0", "certId").replace("arg1", "admDivCode") + strings("voucherNos", "A1")
+    assert client.post(CBANK, content=axis("confirmVoucher", named)).status_code == 200
+    assert handler.calls[0][2]["cert_id"] == "001" and handler.calls[0][2]["voucher_nos"] == ["A1"]
+    literal = envelope(
+        "<confirmVoucher><certId>001</certId><admDivCode>330000</admDivCode><stYear>2026</stYear>"
+        "<vtCode>5207</vtCode><voucherNos><item>A1</item></voucherNos></confirmVoucher>"
+    )
+    assert "EVS100#confirmVoucher takes (certID," in client.post(CBANK, content=literal).text  # as before
+
+
 def test_only_multirefs_in_the_body_is_no_operation(client):
     response = client.post(CBANK, content=envelope(YEAR_REF))
     assert "Body must hold exactly one operation, found 0" in response.text
