@@ -20,7 +20,6 @@ from asn1crypto import x509
 
 from evoucher import registry
 from evoucher.crypto.sm2 import PrivateKey
-from evoucher.interface import ORG_PBOC
 from evoucher.pki.ca import CertificateAuthority
 from evoucher.pki.environment import (
     FORMAT,
@@ -31,7 +30,15 @@ from evoucher.pki.environment import (
     read_manifest,
 )
 from evoucher.pki.keys import derive_key, private_key_from_pem, private_key_to_pem
-from evoucher.pki.scenario import DUTIES, PERSONAL_SEALS, SCENARIOS, UNIT_SEALS, PartySpec, cert_ids
+from evoucher.pki.scenario import (
+    DEPLOYED_CERT_IDS,
+    DUTIES,
+    PERSONAL_SEALS,
+    SCENARIOS,
+    UNIT_SEALS,
+    PartySpec,
+    cert_ids,
+)
 from evoucher.pki.x509 import Revocation, build_name, load_certificate, to_pem
 from evoucher.registry.stamps import STAMP_TYPES
 from evoucher.seal.create import make_seal
@@ -45,9 +52,6 @@ VALID_TO = datetime(2045, 1, 1, tzinfo=UTC)
 CRL_URI = "http://crl.guoku.invalid/root.crl"
 SEAL_TYPES = UNIT_SEALS + tuple(PERSONAL_SEALS)
 SEAL_VERSIONS = (4, 1)
-# certIDs front ends send as deployed, by org type: the PBoC's Axis front end sends its org type
-# itself (reference/axis1-wire.md), which names the PBoC party of the request's AdmDivCode
-DEPLOYED_CERT_IDS = {ORG_PBOC: (ORG_PBOC,)}
 OWNED = (MANIFEST, "ca", "certs", "keys", "seals", "pictures")
 
 Progress = Callable[[str], None]

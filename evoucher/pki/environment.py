@@ -23,7 +23,7 @@ from asn1crypto import x509
 
 from evoucher.crypto import sm2
 from evoucher.pki.keys import private_key_from_pem
-from evoucher.pki.scenario import holder_duty
+from evoucher.pki.scenario import DEPLOYED_CERT_IDS, holder_duty
 from evoucher.pki.x509 import load_certificate, load_crl
 
 if TYPE_CHECKING:  # the registry is imported when an environment is loaded: `seal.certs` imports
@@ -207,7 +207,7 @@ def load_environment(root: str | Path) -> Environment:
             people=tuple(_holder(root, h) for h in p["holders"][1:]),
             vt_codes=frozenset(p["vt_codes"]),
             seals={(s["stamp_type"], s["version"]): (root / s["path"]).read_bytes() for s in p["seals"]},
-            deployed_cert_ids=tuple(p.get("deployed_cert_ids", ())),
+            deployed_cert_ids=tuple(p.get("deployed_cert_ids", DEPLOYED_CERT_IDS.get(p["org_type"], ()))),
         )
         for p in manifest["parties"]
     )
