@@ -138,10 +138,9 @@ def served(request, env_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """`guoku serve --auth off` of one profile on a free port: (base URL, profile)."""
     profile = request.param
     db = tmp_path_factory.mktemp(f"axis-db-{profile}") / "library.db"
-    guoku = Path(sys.executable).with_name("guoku")
     process = subprocess.Popen(
-        [str(guoku), "serve", "--env", str(env_dir), "--profile", profile, "--auth", "off", "--port", "0",
-         "--db", f"sqlite:///{db}", "--business-date", BUSINESS_DATE.isoformat()],
+        [sys.executable, "-m", "guoku", "serve", "--env", str(env_dir), "--profile", profile, "--auth", "off",
+         "--port", "0", "--db", f"sqlite:///{db}", "--business-date", BUSINESS_DATE.isoformat()],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
