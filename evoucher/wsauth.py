@@ -43,9 +43,11 @@ FIELDS = ("CertID", "Certificate", "Created", "Nonce", "Signature")
 DEFAULT_WINDOW = 300.0  # seconds either side of the server clock
 DEFAULT_MAX_NONCES = 100_000
 
-ResolveCaller = Callable[[str, bytes | None], Any]
-"""`resolve_caller(cert_id, cert_der)`: the service's caller object, or raise (EVS112). cert_der is
-None when authentication is off and the certID argument is taken on trust."""
+ResolveCaller = Callable[..., Any]
+"""`resolve_caller(cert_id, cert_der)`: the service's caller object, or raise (EVS112). When
+authentication is off and the certID argument is taken on trust, it is called as
+`resolve_caller(cert_id, None, adm_div_code)`: a deployed certID may name a party only within the
+AdmDivCode of the request (the PBoC front end sends its org type `001`)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,9 @@ class Caller:
     cert_der: bytes | None = None
 
 
-def caller_named_by_certificate(cert_id: str, cert_der: bytes | None) -> Caller:
+def caller_named_by_certificate(
+    cert_id: str, cert_der: bytes | None, adm_div_code: str | None = None
+) -> Caller:
     """Default `resolve_caller`: the certificate's subject serialNumber must be the CertID.
 
     That is how the test PKI names certIDs (evoucher.pki.x509.build_name). No chain, validity

@@ -1,7 +1,8 @@
 """The parties' systems (finance, PBoC, agent bank, budget unit, payee bank) and the library client.
 
 `VoucherLibraryClient` / `AsyncVoucherLibraryClient` reach any voucher library through its
-wire interface only; `LibraryFault`, `TransportError` and `ResponseError` are what they raise.
+wire interface only, in either dialect (`wire=` one of `WIRES`: "literal", "encoded");
+`LibraryFault`, `TransportError` and `ResponseError` are what they raise.
 The parties and the business day (`run_business_day`, `Day`, `open_world`, the party classes,
 `check_world`) are imported on first use, so code that needs only the client stays light.
 """
@@ -9,7 +10,7 @@ The parties and the business day (`run_business_day`, `Day`, `open_world`, the p
 from importlib import import_module
 from typing import Any
 
-from mocks.client import AsyncVoucherLibraryClient, VoucherLibraryClient
+from mocks.client import WIRES, AsyncVoucherLibraryClient, VoucherLibraryClient, Wire
 from mocks.errors import LibraryError, LibraryFault, ResponseError, TransportError
 
 _LAZY = {
@@ -37,7 +38,9 @@ __all__ = [
     "LibraryFault",
     "ResponseError",
     "TransportError",
+    "WIRES",
     "VoucherLibraryClient",
+    "Wire",
     *_LAZY,
 ]
 

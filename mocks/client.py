@@ -7,18 +7,23 @@ strings, int, bytes for base64Binary, a list of str for arrays; a str where an i
 expected goes out verbatim and None leaves the element out, so conformance checks can send what
 a broken client would. With `key` and `cert_der` every request carries a signed CallerAuth
 header (evoucher.wsauth). The transport is httpx's: loopback, `ASGITransport`, `MockTransport`.
+
+`wire` picks the dialect (docs/wire.md VL-WIRE-003): "literal" (document/literal wrapped, the
+default) or "encoded", which sends exactly what an Axis 1 front end's `Call.invoke(Object[])`
+sends (`arg0…` typed with `soapenc:` types, every int a multiRef, arrays as `soapenc:Array`,
+None as `xsi:nil`). Answers of either dialect are read whatever was sent.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from lxml import etree
 
-from evoucher import wsauth
+from evoucher import soapenc, wsauth
 from evoucher.codec.safe import decode_base64, encode_base64
 from evoucher.crypto.sm2 import PrivateKey
 from evoucher.errors import EvoucherError
@@ -28,7 +33,6 @@ from evoucher.interface import (
     OPERATIONS,
     SERVICES,
     SOAP_ENV,
-    XSI,
     Operation,
     Param,
     parse_fault,
@@ -42,6 +46,9 @@ _HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 _PY_TYPES = {"string": str, "int": int, "base64Binary": bytes, "ArrayOf_xsd_string": list[str]}
 _PY_RETURNS = {"void": None, "int": int, "base64Binary": bytes, "Map": dict[str, Any]}
 _PY_RETURNS["StatusMap"] = dict[str, tuple[int, str]]
+Wire = Literal["literal", "encoded"]
+WIRES: tuple[Wire, ...] = ("literal", "encoded")
+_ENCODED_TYPES = {"string": "soapenc:string", "base64Binary": "soapenc:base64Binary"}
 
 
 def _text_of(param: Param, value: Any) -> str | list[str]:
@@ -59,21 +66,6 @@ def _text_of(param: Param, value: Any) -> str | list[str]:
         return list(value)
     wanted = {"ArrayOf_xsd_string": "a list of str"}.get(param.type, _PY_TYPES[param.type].__name__)
     raise TypeError(f"argument {param.py_name} ({param.name}) must be {wanted}, got {type(value).__name__}")
-
-
-def _decode_any(element: etree._Element) -> Any:
-    """A Map value: xsi:nil -> None, children -> list, xsi:type int/base64Binary, else text."""
-    if element.get(f"{{{XSI}}}nil") in ("true", "1"):
-        return None
-    children = [c for c in element if isinstance(c.tag, str)]
-    xsi_type = (element.get(f"{{{XSI}}}type") or "").rpartition(":")[2]
-    if children or xsi_type.startswith("ArrayOf"):
-        return [_decode_any(c) for c in children]
-    if xsi_type in ("int", "long", "short", "integer"):
-        return int(element.text or "")
-    if xsi_type == "base64Binary":
-        return decode_base64(element.text, "Map value")
-    return element.text or ""
 
 
 def _status(value: Any) -> tuple[int, str]:
@@ -94,7 +86,10 @@ class _Core:
         key: PrivateKey | None,
         cert_der: bytes | None,
         max_response_bytes: int,
+        wire: Wire,
     ) -> None:
+        if wire not in WIRES:
+            raise ValueError(f"wire must be one of {', '.join(WIRES)}, got {wire!r}")
         if service not in SERVICES:
             raise ValueError(f"service must be one of {', '.join(SERVICES)}, got {service!r}")
         if (key is None) != (cert_der is None):
@@ -102,11 +97,10 @@ class _Core:
         self.url = base_url.rstrip("/") + SERVICES[service].path
         self.service, self.cert_id, self.key, self.cert_der = service, cert_id, key, cert_der
         self.max_response_bytes = max_response_bytes
+        self.wire = wire
 
-    def _envelope(self, op: Operation, values: Sequence[Any]) -> bytes:
-        root = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soapenv": SOAP_ENV})
-        header = etree.SubElement(root, f"{{{SOAP_ENV}}}Header") if self.key is not None else None
-        body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
+    @staticmethod
+    def _literal(body: etree._Element, op: Operation, values: Sequence[Any]) -> None:
         wrapper = etree.SubElement(body, f"{{{NAMESPACE}}}{op.name}", nsmap={"ns": NAMESPACE})
         for param, value in zip(op.params, values, strict=True):
             if value is None:
@@ -118,6 +112,33 @@ class _Core:
                     etree.SubElement(element, "item").text = item
             else:
                 element.text = text
+
+    @staticmethod
+    def _encoded(body: etree._Element, op: Operation, values: Sequence[Any]) -> None:
+        """What Axis 1's `Call.invoke(Object[])` sends without a WSDL (reference/axis1-wire.md)."""
+        wrapper = etree.SubElement(body, op.name)
+        wrapper.set(soapenc.ENCODING_STYLE, soapenc.SOAPENC)
+        writer = soapenc.EncodedWriter(body)
+        for i, (param, value) in enumerate(zip(op.params, values, strict=True)):
+            tag = f"arg{i}"
+            text = None if value is None else _text_of(param, value)
+            if text is None:
+                etree.SubElement(wrapper, tag, {soapenc.XSI_NIL: "true"})
+            elif isinstance(text, list):
+                writer.string_array(wrapper, tag, text)
+            elif param.type == "int":
+                writer.int_ref(wrapper, tag, text)
+            else:
+                writer.typed(wrapper, tag, _ENCODED_TYPES[param.type], text)
+
+    def _envelope(self, op: Operation, values: Sequence[Any]) -> bytes:
+        encoded = self.wire == "encoded"
+        root = etree.Element(
+            f"{{{SOAP_ENV}}}Envelope", nsmap=soapenc.NSMAP if encoded else {"soapenv": SOAP_ENV}
+        )
+        header = etree.SubElement(root, f"{{{SOAP_ENV}}}Header") if self.key is not None else None
+        body = etree.SubElement(root, f"{{{SOAP_ENV}}}Body")
+        (self._encoded if encoded else self._literal)(body, op, values)
         if header is not None:  # the header always names our own certID, whatever the argument says
             header.append(
                 wsauth.build_header(
@@ -155,7 +176,8 @@ class _Core:
             if response.status_code != 200:
                 raise TransportError(f"HTTP {response.status_code} without a SOAP answer", **context) from exc
             raise ResponseError(exc.message, **context) from exc
-        answer = envelope.find(f"{{{SOAP_ENV}}}Body/*")
+        body = envelope.find(f"{{{SOAP_ENV}}}Body")
+        answer = None if body is None else next(iter(soapenc.children(body)), None)
         if answer is not None and answer.tag == f"{{{SOAP_ENV}}}Fault":
             evs_code, message = parse_fault(answer.findtext("faultstring") or "")
             faultcode = answer.findtext("faultcode") or ""
@@ -175,23 +197,25 @@ class _Core:
         if returned is None:
             raise ResponseError(f"<{op.name}Response> carries no {op.name}Return", **context)
         try:
-            return self._typed(op, returned)
+            refs = soapenc.References(body, what="SOAP response")
+            return self._typed(op, refs.deref(returned), refs)
         except (ValueError, EvoucherError) as exc:
             raise ResponseError(f"{op.name}Return is not a valid {op.returns}: {exc}", **context) from exc
 
     @staticmethod
-    def _typed(op: Operation, returned: etree._Element) -> Any:
+    def _typed(op: Operation, returned: etree._Element, refs: soapenc.References) -> Any:
         if op.returns == "int":
             return int((returned.text or "").strip())
         if op.returns == "base64Binary":
             return (
                 b"" if not (returned.text or "").strip() else decode_base64(returned.text, f"{op.name}Return")
             )
-        items = {
-            item.findtext("key") or "": _decode_any(value)
-            for item in returned
-            if isinstance(item.tag, str) and (value := item.find("value")) is not None
-        }
+        items = {}
+        for item in soapenc.children(returned):
+            key, value = item.find("key"), item.find("value")
+            if value is not None:
+                name = (refs.deref(key).text if key is not None else None) or ""
+                items[name] = soapenc.decode_any(value, refs)
         return {k: _status(v) for k, v in items.items()} if op.returns == "StatusMap" else items
 
 
@@ -209,10 +233,11 @@ class VoucherLibraryClient(_Core):
         transport: httpx.BaseTransport | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        wire: Wire = "literal",
     ) -> None:
         super().__init__(
             base_url, service=service, cert_id=cert_id, key=key, cert_der=cert_der,
-            max_response_bytes=max_response_bytes,
+            max_response_bytes=max_response_bytes, wire=wire,
         )  # fmt: skip
         self._http = httpx.Client(transport=transport, timeout=timeout)
 
@@ -261,10 +286,11 @@ class AsyncVoucherLibraryClient(_Core):
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        wire: Wire = "literal",
     ) -> None:
         super().__init__(
             base_url, service=service, cert_id=cert_id, key=key, cert_der=cert_der,
-            max_response_bytes=max_response_bytes,
+            max_response_bytes=max_response_bytes, wire=wire,
         )  # fmt: skip
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout)
 

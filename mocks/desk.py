@@ -84,6 +84,7 @@ class Desk:
             cert_der=self.party.org.cert.dump(),
             transport=world.transport() if world.transport else None,
             timeout=world.timeout,
+            wire=world.wire,
         )
         self._serial = itertools.count(1)
 

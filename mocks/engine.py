@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from evoucher.pki import Environment
+from mocks.client import Wire
 from mocks.day import Day
 from mocks.invariants import check_world
 from mocks.journal import Journal, Listener
@@ -34,6 +35,7 @@ class DayConfig:
     tips: TipsConfig = field(default_factory=lambda: TipsConfig(latency=0.002))
     business_date: dt.date | None = None
     run_tag: str | None = None  # 6 digits; default: from the clock, so reruns on one library do not collide
+    wire: Wire = "literal"  # "encoded": every party speaks Axis 1 rpc/encoded (docs/wire.md VL-WIRE-003)
 
 
 def run_business_day(
@@ -58,6 +60,7 @@ def run_business_day(
         run_tag=config.run_tag or f"{int(time.time()) % 1_000_000:06d}",
         journal=Journal(listener),
         transport=transport,
+        wire=config.wire,
     )
     if not world.province.divisions:
         raise ValueError(f"environment {env.root} has no division with both a finance bureau and a treasury")

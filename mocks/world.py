@@ -17,6 +17,7 @@ import httpx
 
 from evoucher.pki import Environment
 from mocks.books import Ledger
+from mocks.client import Wire
 from mocks.journal import Journal
 from mocks.money import ZERO
 from mocks.province import BANK_FUNDS, OPENING, SPECIAL_FUNDS, Province, province_of
@@ -38,6 +39,7 @@ class World:
     run_tag: str = "000000"  # makes voucher numbers unique across runs against one library
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None
     timeout: float = 30.0
+    wire: Wire = "literal"  # the SOAP dialect every party speaks (mocks.client.WIRES)
     parties: dict[str, object] = field(default_factory=dict)  # handle -> the party's system
     opening_total: Decimal = ZERO  # all money in the settlement ledger when the day began
 
@@ -60,6 +62,7 @@ def open_world(
     run_tag: str = "000000",
     journal: Journal | None = None,
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    wire: Wire = "literal",
 ) -> World:
     """A world over `env` with every account of its province opened at its opening balance."""
     if profile not in PROFILE_SEAL_VERSION:
@@ -93,5 +96,6 @@ def open_world(
         profile=profile,
         run_tag=run_tag,
         transport=transport,
+        wire=wire,
         opening_total=ledger.total(),
     )

@@ -30,7 +30,15 @@ from evoucher.pki.environment import (
     read_manifest,
 )
 from evoucher.pki.keys import derive_key, private_key_from_pem, private_key_to_pem
-from evoucher.pki.scenario import DUTIES, PERSONAL_SEALS, SCENARIOS, UNIT_SEALS, PartySpec, cert_ids
+from evoucher.pki.scenario import (
+    DEPLOYED_CERT_IDS,
+    DUTIES,
+    PERSONAL_SEALS,
+    SCENARIOS,
+    UNIT_SEALS,
+    PartySpec,
+    cert_ids,
+)
 from evoucher.pki.x509 import Revocation, build_name, load_certificate, to_pem
 from evoucher.registry.stamps import STAMP_TYPES
 from evoucher.seal.create import make_seal
@@ -232,6 +240,7 @@ def create_environment(
                 "holders": holders,
                 "vt_codes": _vt_codes(spec.role),
                 "seals": _seals(writer, maker_pair, spec, holders),
+                "deployed_cert_ids": list(DEPLOYED_CERT_IDS.get(spec.org_type, ())),
             }
         )
 

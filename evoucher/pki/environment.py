@@ -5,6 +5,9 @@ relative path, plus the facts) and PEM/DER files beside it; `load_environment(di
 voucher library, the mocks and the CLI use it. A certID (`011-330100-01`, people `...-jzy`) is
 the caller identity of the realware interface; it is the subject serialNumber of the
 certificate it names, and each certID may use the VtCodes its party sends or receives.
+A party may also be known by the certIDs its deployment's front ends send (`deployed_cert_ids`,
+e.g. the PBoC's org type `001`): such a form names the party only within its AdmDivCode
+(docs/wire.md VL-WIRE-027).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from asn1crypto import x509
 
 from evoucher.crypto import sm2
 from evoucher.pki.keys import private_key_from_pem
-from evoucher.pki.scenario import holder_duty
+from evoucher.pki.scenario import DEPLOYED_CERT_IDS, holder_duty
 from evoucher.pki.x509 import load_certificate, load_crl
 
 if TYPE_CHECKING:  # the registry is imported when an environment is loaded: `seal.certs` imports
@@ -58,6 +61,7 @@ class Party:
     people: tuple[Holder, ...]
     vt_codes: frozenset[str]
     seals: Mapping[tuple[str, int], bytes]
+    deployed_cert_ids: tuple[str, ...] = ()  # what its front ends send as certID, within adm_div_code
 
     @property
     def cert_id(self) -> str:
@@ -141,6 +145,12 @@ class Environment:
         except KeyError:
             return frozenset()
 
+    def deployed(self, cert_id: str, adm_div_code: str) -> tuple[Party, ...]:
+        """Parties of `adm_div_code` whose deployment names them `cert_id` (e.g. `001`, the PBoC)."""
+        return tuple(
+            p for p in self.parties if p.adm_div_code == adm_div_code and cert_id in p.deployed_cert_ids
+        )
+
     def revocation(self, cert_id: str) -> RevokedCert | None:
         return next((r for r in self.revoked if r.cert_id == cert_id), None)
 
@@ -197,6 +207,7 @@ def load_environment(root: str | Path) -> Environment:
             people=tuple(_holder(root, h) for h in p["holders"][1:]),
             vt_codes=frozenset(p["vt_codes"]),
             seals={(s["stamp_type"], s["version"]): (root / s["path"]).read_bytes() for s in p["seals"]},
+            deployed_cert_ids=tuple(p.get("deployed_cert_ids", DEPLOYED_CERT_IDS.get(p["org_type"], ()))),
         )
         for p in manifest["parties"]
     )

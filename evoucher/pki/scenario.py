@@ -19,6 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BUDGET_UNIT_ORG_TYPE = "021"
+# certIDs front ends send as deployed, by org type: the PBoC's Axis front end sends its org type
+# itself (reference/axis1-wire.md), which names the PBoC party of the request's AdmDivCode
+# (docs/wire.md VL-WIRE-027); written into new environments, and assumed for older manifests
+DEPLOYED_CERT_IDS: dict[str, tuple[str, ...]] = {"001": ("001",)}
 
 # stamp type -> who applies it: "org" (the party's own certificate) or one of its people.
 # Unit seals are the organisation's; 私章 and 签名 belong to a person; the generic `sz`/`qm` of

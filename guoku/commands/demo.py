@@ -33,6 +33,7 @@ agrees, no party errors, the audit trail verifies (embedded library only).
 Examples:
   guoku demo
   guoku demo --seed 3 --out ./day --json > day.json
+  guoku demo --wire encoded          # every party speaks Axis 1 rpc/encoded (multiRefs)
   guoku env init ./env && guoku serve --env ./env --port 8190 &
   guoku demo --target http://127.0.0.1:8190 --env ./env
 With a `small` or `tiny` environment the day runs every flow its parties allow; the special
@@ -61,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--tips-failure-rate", type=float, default=0.0, metavar="P", help="share of TCBS payments failing (0)"
+    )
+    parser.add_argument(
+        "--wire",
+        choices=("literal", "encoded"),
+        default="literal",
+        help="SOAP dialect of every party: document/literal, or Axis 1 rpc/encoded as front ends send it",
     )
     parser.add_argument("--json", action="store_true", help="the report as JSON on stdout")
     parser.set_defaults(func=run)
@@ -99,7 +106,10 @@ def run(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr, flush=True)
 
     tips = TipsConfig(latency=args.tips_latency, failure_rate=args.tips_failure_rate, seed=args.seed)
-    config = DayConfig(seed=args.seed, profile=args.profile, tips=tips, business_date=dt.date.today())
+    say(f"SOAP dialect of every party: {args.wire}")
+    config = DayConfig(
+        seed=args.seed, profile=args.profile, tips=tips, business_date=dt.date.today(), wire=args.wire
+    )
     if args.target:
         try:
             env = load_environment(args.env)

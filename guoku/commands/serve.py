@@ -20,7 +20,9 @@ The library serves the realware SOAP interface, one endpoint per party kind, eac
 at ?wsdl: /realware/services/AsspFinanceService (011), AsspCBankService (001), AsspPBankService
 (bank types) and AsspEStampService (seals). Callers sign every request with their certificate
 from the environment (the CallerAuth header; mocks.VoucherLibraryClient and
-mocks.zeep_auth.CallerAuthPlugin do it); --auth off takes the certID argument on trust.
+mocks.zeep_auth.CallerAuthPlugin do it); --auth off takes the certID argument on trust, including
+the org type 001 that real PBoC front ends send (docs/wire.md VL-WIRE-027). Axis 1 rpc/encoded
+requests are answered in kind; their WSDL is at ?wsdl&style=rpc.
 
 Profiles: 2.0 stamps with GB/T 38540 v4 seals, takes the 20141015_V2.0 codes (3210, 3404-3406)
 and offers the combined and batch operations; 1.0 stamps with GM/T 0031 v1 seals and keeps the

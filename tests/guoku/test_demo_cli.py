@@ -78,10 +78,12 @@ def served(tmp_path):
         process.wait(timeout=30)
 
 
-def test_the_same_parties_drive_a_separately_started_guoku_serve(capsys, served, tmp_path):
+def test_the_same_parties_drive_a_separately_started_guoku_serve_in_rpc_encoded(capsys, served, tmp_path):
     url, env_dir = served
-    code, out, _ = run(capsys, "--target", url, "--env", str(env_dir), "--json", "--out", str(tmp_path / "r"))
+    argv = ("--target", url, "--env", str(env_dir), "--json", "--out", str(tmp_path / "r"))
+    code, out, err = run(capsys, *argv, "--wire", "encoded")
     report = json.loads(out)
+    assert "SOAP dialect of every party: encoded" in err
     assert code == 0 and report["ok"] and report["target"] == url
     audit = next(v for v in report["verdicts"] if v["name"] == "audit trail verifies")
     assert audit["ok"] is None  # a library reached by URL only: its audit trail is not ours to read

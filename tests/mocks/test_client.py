@@ -26,13 +26,14 @@ EVERY = [(service, op) for service in sorted(SERVICES) for op in operations_for(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("wire", ["literal", "encoded"])
 @pytest.mark.parametrize(("service", "op"), EVERY, ids=[f"{s}.{op.name}" for s, op in EVERY])
-async def test_every_operation_round_trips_in_process(service, op):
+async def test_every_operation_round_trips_in_process(service, op, wire):
     handler = RecordingHandler()
     transport = httpx.ASGITransport(app=make_app(handler))
     async with AsyncVoucherLibraryClient(
         "http://library.test", service=service, cert_id=ME.cert_id, key=ME.key, cert_der=ME.cert_der,
-        transport=transport,
+        transport=transport, wire=wire,
     ) as client:  # fmt: skip
         result = await getattr(client, op.py_name)(*sample_args(op))
     expected_args = {p.py_name: v for p, v in zip(op.params, [ME.cert_id, *sample_args(op)], strict=True)}

@@ -71,8 +71,8 @@ class VoucherLibrary:
             self.store.close()
             self.store = None
 
-    def resolve_caller(self, cert_id: str, cert_der: bytes | None) -> Caller:
-        return self.identities.resolve(cert_id, cert_der)
+    def resolve_caller(self, cert_id: str, cert_der: bytes | None, adm_div_code: str | None = None) -> Caller:
+        return self.identities.resolve(cert_id, cert_der, adm_div_code)
 
     def call(self, service: str, operation: str, args: Mapping[str, Any], caller: Caller) -> Any:
         if self.store is None:
@@ -99,7 +99,7 @@ class VoucherLibrary:
         caller = None
         if refusal.cert_id is not None and refusal.operation is not None and self.store is not None:
             try:
-                caller = self.resolve_caller(refusal.cert_id, refusal.cert_der)
+                caller = self.resolve_caller(refusal.cert_id, refusal.cert_der, refusal.adm_div_code)
             except CallerRefused as exc:
                 caller = exc.caller
         if caller is None:

@@ -79,12 +79,18 @@ class Identities:
             return True, exc.message
         return True, None
 
-    def resolve(self, cert_id: str, cert_der: bytes | None) -> Caller:
-        """The caller, or CallerRefused (EVS112) naming what is wrong with the certificate."""
+    def resolve(self, cert_id: str, cert_der: bytes | None, adm_div_code: str | None = None) -> Caller:
+        """The caller, or CallerRefused (EVS112) naming what is wrong with the certificate.
+
+        Without a certificate (authentication off) a deployed certID (`001`) is read within
+        `adm_div_code` as its party's organisation certID (VL-WIRE-027).
+        """
+        crls = self.revocations.current()
+        if cert_id not in self._parties and cert_der is None and adm_div_code is not None:
+            cert_id = self._deployed(crls.env, cert_id, adm_div_code)
         party = self._parties.get(cert_id)
         if party is None:
             raise CallerRefused(f"certID {cert_id!r} is not issued to any party of this library")
-        crls = self.revocations.current()
         der = cert_der if cert_der is not None else crls.env.holder(cert_id).cert.dump()
         try:
             if cert_der is not None:
@@ -102,6 +108,16 @@ class Identities:
         if problem is not None:
             raise CallerRefused(problem, caller=caller if ours else None)
         return caller
+
+    @staticmethod
+    def _deployed(env: Environment, cert_id: str, adm_div_code: str) -> str:
+        found = env.deployed(cert_id, adm_div_code)
+        if len(found) > 1:
+            names = ", ".join(p.cert_id for p in found)
+            raise CallerRefused(
+                f"deployed certID {cert_id!r} names several parties in {adm_div_code}: {names}"
+            )
+        return found[0].cert_id if found else cert_id
 
 
 def check_service(caller: Caller, service: str) -> None:

@@ -27,13 +27,15 @@ from evoucher.errors import EVS_PARAM, HostileInputError
 from evoucher.interface import OPERATION_BY_NAME, PROFILES, SERVICES, Operation
 from voucherlib.soap.envelope import (
     DEFAULT_MAX_REQUEST_BYTES,
+    LITERAL,
+    Dialect,
     build_fault,
     build_response,
     decode_args,
     parse_request,
 )
 from voucherlib.soap.faults import Fault, RequestFault, to_fault
-from voucherlib.soap.wsdl import build_wsdl
+from voucherlib.soap.wsdl import STYLES, build_wsdl
 
 AuthMode = Literal["required", "off"]
 Stage = Literal["request", "authentication", "caller"]
@@ -49,7 +51,9 @@ class Refusal:
     freshness, nonce), or after it (arguments, the certID argument, `resolve_caller`). `cert_id`
     and `cert_der` are who the request proved to be by then (the verified header's CertID and
     certificate; with `auth="off"` the certID argument, taken on trust, and None), else None;
-    `operation` is None when the request named no operation of the catalogue.
+    `operation` is None when the request named no operation of the catalogue. With `auth="off"`,
+    `adm_div_code` is the admDivCode argument the certID was taken with (a deployed certID such
+    as the org type `001` names a party only within its AdmDivCode).
     """
 
     service: str
@@ -58,6 +62,7 @@ class Refusal:
     cert_id: str | None
     cert_der: bytes | None
     error: Exception
+    adm_div_code: str | None = None
 
 
 class SoapHandler(Protocol):
@@ -111,8 +116,8 @@ async def _tell(on_refusal: Callable[[Refusal], Any] | None, refusal: Refusal) -
         log.exception("on_refusal failed for %s on %s", refusal.operation, refusal.service)
 
 
-def _fault_response(fault: Fault, status: int = 500) -> Response:
-    return Response(build_fault(fault), status_code=status, media_type=XML)
+def _fault_response(fault: Fault, status: int = 500, dialect: Dialect = LITERAL) -> Response:
+    return Response(build_fault(fault, dialect), status_code=status, media_type=XML)
 
 
 def create_soap_router(
@@ -128,9 +133,11 @@ def create_soap_router(
     """A router serving `/realware/services/<Name>` for the four services under one profile.
 
     `auth="off"` skips the CallerAuth header and takes the certID argument on trust (for
-    libraries and tools that do not implement it); `resolve_caller(cert_id, cert_der)` then gets
-    `cert_der=None`. The default `resolve_caller` (wsauth.caller_named_by_certificate) checks
-    only that the certificate names the CertID, no chain.
+    libraries and tools that do not implement it); `resolve_caller` is then called as
+    `resolve_caller(cert_id, None, adm_div_code)`, so it can read a deployed certID such as the
+    org type `001` within the AdmDivCode the request names (VL-WIRE-027). The default
+    `resolve_caller` (wsauth.caller_named_by_certificate) checks only that the certificate names
+    the CertID, no chain.
     """
     if profile not in PROFILES:
         raise ValueError(f"create_soap_router: profile must be one of {PROFILES}, got {profile!r}")
@@ -145,8 +152,15 @@ def create_soap_router(
             return Response(f"no service {service}\n", status_code=404, media_type="text/plain")
         if any(key.lower() == "wsdl" for key in request.query_params):
             location = str(request.url.replace(query=""))
-            return Response(build_wsdl(service, profile, location), media_type=XML)
-        text = f"{service}: realware voucher-library service, interface profile {profile}; WSDL at ?wsdl\n"
+            style = request.query_params.get("style", "document")
+            if style not in STYLES:
+                text = f"style must be one of {', '.join(STYLES)}, got {style[:40]!r}\n"
+                return Response(text, status_code=400, media_type="text/plain")
+            return Response(build_wsdl(service, profile, location, style), media_type=XML)
+        text = (
+            f"{service}: realware voucher-library service, interface profile {profile}; "
+            "WSDL at ?wsdl (document/literal) and ?wsdl&style=rpc (rpc/encoded)\n"
+        )
         return Response(text, media_type="text/plain")
 
     async def dispatch(service: str, request: Request) -> Response:
@@ -154,31 +168,31 @@ def create_soap_router(
             unknown = RequestFault(EVS_PARAM, f"no service {service}; one of {', '.join(SERVICES)}")
             await _tell(on_refusal, Refusal(service, None, "request", None, None, unknown))
             return _fault_response(Fault(EVS_PARAM, unknown.message, "soapenv:Client"), status=404)
-        op_name, stage, proven = None, "request", (None, None)
+        op_name, stage, proven, dialect, adm = None, "request", (None, None), LITERAL, None
         try:
             parsed = parse_request(await _read_body(request, max_request_bytes), limit=max_request_bytes)
-            op_name = parsed.operation
+            op_name, dialect = parsed.operation, parsed.dialect
             op = _operation(service, profile, op_name)
             if auth == "required":
                 stage = "authentication"
                 header = check.verify(parsed.header, parsed.body, service=service)
                 stage, proven = "caller", (header.cert_id, header.certificate)
-                args = decode_args(op, parsed.wrapper)
+                args = decode_args(op, parsed)
                 wsauth.check_cert_id(header, args["cert_id"])
                 caller = await _invoke(resolve, header.cert_id, header.certificate)
             else:
-                args = decode_args(op, parsed.wrapper)
-                stage, proven = "caller", (args["cert_id"], None)
-                caller = await _invoke(resolve, args["cert_id"], None)
+                args = decode_args(op, parsed)
+                stage, proven, adm = "caller", (args["cert_id"], None), args["adm_div_code"]
+                caller = await _invoke(resolve, args["cert_id"], None, adm)
         except Exception as exc:
             known = op_name if op_name in OPERATION_BY_NAME else None
-            await _tell(on_refusal, Refusal(service, known, stage, *proven, exc))
-            return _fault_response(to_fault(exc, before_handler=True, operation=op_name))
+            await _tell(on_refusal, Refusal(service, known, stage, *proven, exc, adm))
+            return _fault_response(to_fault(exc, before_handler=True, operation=op_name), dialect=dialect)
         try:
             result = await _invoke(handler.call, service, op.name, args, caller)
-            return Response(build_response(op, result), media_type=XML)
+            return Response(build_response(op, result, dialect), media_type=XML)
         except Exception as exc:
-            return _fault_response(to_fault(exc, before_handler=False, operation=op.name))
+            return _fault_response(to_fault(exc, before_handler=False, operation=op.name), dialect=dialect)
 
     path = "/realware/services/{service}"
     router.add_api_route(path, describe, methods=["GET"], include_in_schema=False)

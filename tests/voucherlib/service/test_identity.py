@@ -50,6 +50,24 @@ async def test_with_auth_off_the_cert_id_argument_is_taken_on_trust_but_still_ch
     assert revoked.evs_code == "EVS112" and "revoked" in revoked.message
 
 
+async def test_with_auth_off_the_org_type_cert_id_names_the_pboc_of_the_adm_div_code(open_library):
+    """The PBoC's Axis front end sends `001` as certID (VL-WIRE-027): within 330100 it is hz-treasury."""
+    query = "queryVoucherStatusByOrgType"
+    async with open_library(auth="off") as lib:
+        pboc = lib.client(PBOC, sign=False)
+        assert await pboc.call(query, *ARGS[:-1], "011", cert_id="001") == {"A1": (-1, "凭证不存在")}
+        provincial = await fault(pboc.call("readVoucherAgain", "330000", YEAR, "8202", 1, cert_id="001"))
+        finance = await fault(lib.client(FINANCE, sign=False).call(query, *ARGS, cert_id="011"))
+        audited = lib.store.query(lambda q: q.audit_page(after=0, limit=100))
+    assert "国家金库浙江省分库" in provincial.message  # 001 in 330000 is the provincial treasury
+    assert finance.evs_code == "EVS112" and "'011' is not issued to any party" in finance.message
+    provincial_id = lib.env.party("zj-treasury").cert_id
+    assert [e.actor for e in audited if e.operation == "readVoucherAgain"] == [provincial_id]
+    async with open_library() as lib:  # with CallerAuth the certID argument must be the certificate's
+        signed = await fault(lib.client(PBOC).call(query, *ARGS[:-1], "011", cert_id="001"))
+    assert signed.evs_code == "EVS112" and "is not the caller's CertID" in signed.message
+
+
 @pytest.mark.parametrize(
     ("args", "evs", "words"),
     [

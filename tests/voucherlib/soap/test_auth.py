@@ -157,11 +157,13 @@ async def test_missing_and_malformed_headers():
 async def test_auth_off_takes_the_certid_argument_on_trust():
     handler, resolved = RecordingHandler(), []
     app = make_app(
-        handler, auth="off", resolve_caller=lambda cert_id, der: resolved.append((cert_id, der)) or cert_id
+        handler,
+        auth="off",
+        resolve_caller=lambda cert_id, der, adm: resolved.append((cert_id, der, adm)) or cert_id,
     )
     async with connect(Intercept(app), sign=False) as client:
         await client.confirm_voucher(*ARGS)
-    assert resolved == [(ME.cert_id, None)]
+    assert resolved == [(ME.cert_id, None, ARGS[0])]
 
 
 async def test_every_refusal_before_the_handler_is_told_with_its_stage_and_proven_caller():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 import zeep
 from fastapi import FastAPI
+from lxml import etree
 from zeep.exceptions import Fault
 
 from evoucher.errors import EVS_LOGIC, EvoucherError
@@ -103,3 +105,26 @@ def test_fault_reaches_zeep_as_evs_faultstring(finance):
         del handler.raises["discardVoucher"]
     assert caught.value.message == "EVS700#凭证已签收，不能作废"
     assert caught.value.code == "soapenv:Server.userException"
+
+
+def test_the_rpc_encoded_wsdl_types_one_part_per_parameter(server):
+    """`?wsdl&style=rpc` is what an Axis 1 service publishes (VL-WIRE-047); Axis builds Calls from it
+    in tests/axis. An unknown style is refused."""
+    base_url, _ = server
+    url = f"{base_url}/v1/realware/services/AsspCBankService"
+    wsdl = etree.fromstring(httpx.get(url, params={"wsdl": "", "style": "rpc"}).content)
+    ns = {"w": "http://schemas.xmlsoap.org/wsdl/", "s": "http://schemas.xmlsoap.org/wsdl/soap/"}
+    assert wsdl.find("w:binding/s:binding", ns).get("style") == "rpc"
+    bodies = wsdl.findall("w:binding/w:operation/*/s:body", ns)
+    assert {b.get("use") for b in bodies} == {"encoded"}
+    assert len(bodies) == 2 * len(operations_for("AsspCBankService", "1.0"))
+    parts = wsdl.findall("w:message[@name='confirmVoucherFailRequest']/w:part", ns)
+    assert [(p.get("name"), p.get("type")) for p in parts] == [
+        ("certID", "xsd:string"), ("admDivCode", "xsd:string"), ("stYear", "xsd:int"),
+        ("vtCode", "xsd:string"), ("voucherNos", "tns:ArrayOf_xsd_string"),
+        ("errMsgs", "tns:ArrayOf_xsd_string"),
+    ]  # fmt: skip
+    [returned] = wsdl.findall("w:message[@name='queryVoucherPrintCountResponse']/w:part", ns)
+    assert returned.get("type") == "xsd:int"
+    refused = httpx.get(url, params={"wsdl": "", "style": "mtom"})
+    assert refused.status_code == 400 and "style must be one of document, rpc" in refused.text
