@@ -1,4 +1,5 @@
-"""The reference voucher library as an ASGI app: the four realware SOAP services and `/healthz`.
+"""The reference voucher library as an ASGI app: the four realware SOAP services, `/healthz` and
+the web console at `/console/`.
 
 `create_app(settings)` builds a fresh app each time (no module-level app), so a 1.0 and a 2.0
 library can run side by side in one process. The environment is read when the app is created, so
@@ -17,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evoucher.interface import SERVICES
+from voucherlib.console import create_console_router
 from voucherlib.service import VoucherLibrary
 from voucherlib.settings import Settings
 from voucherlib.soap import create_soap_router
@@ -42,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.library = library
+    app.include_router(create_console_router(library, settings))  # the read-only web console, /console/
     app.include_router(
         create_soap_router(
             library,

@@ -29,6 +29,7 @@ class Settings:
     `seal_policy` judges stamps on arrival; its `profile` field is overridden by `profile`.
     `crl_refresh_seconds` bounds how stale the environment's CRLs may be: the library looks for
     a newer CRL (`guoku env revoke`) at most that often, 0 at every call.
+    `reports_dir` holds the HTML reports the web console serves (`guoku serve --reports`).
     """
 
     env_dir: Path
@@ -40,6 +41,7 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     crl_refresh_seconds: float = 5.0
+    reports_dir: Path | None = None  # HTML reports the console serves at /console/reports/
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "env_dir", Path(self.env_dir))

@@ -33,6 +33,8 @@ Examples:
   guoku serve --env ./env --profile 2.0 --db sqlite:///lib.db --port 8190
   guoku serve --env ./env --profile 1.0 --db postgresql://postgres@127.0.0.1/guoku --port 8191
 
+The web console at /console/ shows the vouchers, the day's board and the --reports DIR pages to
+a party logged in with `guoku env console-login` (docs/console.md).
 See docs/library.md for what each operation does and refuses.
 """
 
@@ -72,6 +74,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="YYYY-MM-DD",
         help="validate as of this day (today)",
     )
+    parser.add_argument(
+        "--reports", type=Path, metavar="DIR", help="HTML reports the web console serves at /console/reports/"
+    )
     parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     parser.set_defaults(func=run)
 
@@ -89,11 +94,13 @@ def run(args: argparse.Namespace) -> int:
     if not (args.env / MANIFEST).is_file():
         missing = f"{args.env} is not a guoku environment (no {MANIFEST})"
         return _usage(f"{missing}; make one with `guoku env init {args.env}`")
+    if args.reports is not None and not args.reports.is_dir():
+        return _usage(f"--reports {args.reports} is not a directory")
     try:
         settings = Settings(
             env_dir=args.env, profile=args.profile, db_url=args.db, auth=args.auth,
             seal_policy=PRESETS[args.seal_policy], business_date=args.business_date,
-            host=args.host, port=args.port,
+            host=args.host, port=args.port, reports_dir=args.reports,
         )  # fmt: skip
     except ValueError as exc:
         return _usage(str(exc))
@@ -125,6 +132,7 @@ def _serve(settings, sock: socket.socket, log_level: str) -> int:
                 print(f"guoku serve: reference voucher library listening on {base} ({where})")
                 for service in SERVICES.values():
                     print(f"  {base}{service.path}?wsdl")
+                print(f"  console: {base}/console/ (log in: guoku env console-login DIR PARTY)")
                 print("  health: " + base + "/healthz; stop with Ctrl-C or SIGTERM", flush=True)
 
     server = Server(uvicorn.Config(create_app(settings), log_level=log_level, lifespan="on"))

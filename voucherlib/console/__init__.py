@@ -1,0 +1,8 @@
+"""The library's read-only web console at /console/: vouchers as forms with their seals, their life,
+the day's board and the run reports (docs/console.md)."""
+
+from __future__ import annotations
+
+from voucherlib.console.routes import create_console_router
+
+__all__ = ["create_console_router"]
