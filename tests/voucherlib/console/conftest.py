@@ -146,7 +146,7 @@ def browser() -> Iterator:
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--window-size=1500,1900", "--lang=zh-CN"):  # fmt: skip
+                 "--window-size=1600,1800", "--lang=zh-CN"):  # fmt: skip
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     driver.implicitly_wait(2)
