@@ -20,8 +20,6 @@ from voucherlib.store.base import Org, Voucher, VoucherKey
 from voucherlib.store.queries import Queries
 from voucherlib.store.schema import KEY_COLS
 
-_ORDER = f"at, {KEY_COLS}"
-_DESC = ", ".join(f"{c} DESC" for c in _ORDER.split(", "))
 INDEXES = (
     f"CREATE INDEX IF NOT EXISTS console_owned ON vouchers (owner_type, owner_id, created_at, {KEY_COLS})",
     f"CREATE INDEX IF NOT EXISTS console_created ON vouchers (created_at, {KEY_COLS})",
@@ -88,27 +86,30 @@ def _where(f: Filters, alias: str, at: str) -> tuple[list[str], list]:
     return clauses, params
 
 
-def _status_clause(f: Filters, doc: str, dest: str | None) -> tuple[list[str], list]:
-    """The delivery-state condition of a status filter; `dest` narrows it to the viewer's delivery."""
+def _status_clause(f: Filters, doc: str) -> tuple[list[str], list]:
+    """The condition of a status filter on the documents' deliveries (13 / 14: it has none)."""
     if f.status is None:
         return [], []
     same = " AND ".join(f"x.{c}={doc}.{c}" for c in KEY_COLS.split(", "))
-    mine = " AND x.dest_type=? AND x.dest_id=?" if dest else ""
     if f.status in NEVER_SENT:
         clause = f"{doc}.voucher_flag=? AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE {same})"
         return [clause], [NEVER_SENT.index(f.status)]
-    clause = f"{doc}.voucher_flag=? AND EXISTS (SELECT 1 FROM deliveries x WHERE {same} AND x.state=?{mine})"
+    clause = f"{doc}.voucher_flag=? AND EXISTS (SELECT 1 FROM deliveries x WHERE {same} AND x.state=?)"
     return [clause], [f.status // 6, f.status % 6]
 
 
 def _page(
-    q: Queries, sql: str, where: list[str], params: list, after: tuple | None, limit: int
+    q: Queries, table: str, where: list[str], params: list, after: tuple | None, limit: int
 ) -> list[tuple]:
+    """One source's rows (`vouchers` by creation or `deliveries` by sending), newest first."""
+    alias, at = ("v", "created_at") if table == "vouchers" else ("d", "sent_at")
+    columns = ", ".join(f"{alias}.{c}" for c in (at, *KEY_COLS.split(", ")))
     if after is not None:
-        where = [*where, f"({_ORDER}) < ({', '.join('?' * len(after))})"]
+        where = [*where, f"({columns}) < ({', '.join('?' * len(after))})"]
         params = [*params, *after]
     where_sql = " WHERE " + " AND ".join(where) if where else ""
-    text = f"{sql}{where_sql} ORDER BY {_DESC} LIMIT ?"
+    order = columns.replace(",", " DESC,") + " DESC"
+    text = f"SELECT {columns} FROM {table} {alias}{where_sql} ORDER BY {order} LIMIT ?"
     return q.tx.run(text, (*params, limit)).fetchall()
 
 
@@ -116,36 +117,27 @@ def documents(
     q: Queries, org: Org | None, f: Filters = Filters(), *, after: tuple | None = None, limit: int = 50
 ) -> list[Row]:
     """Up to `limit` documents `org` may see (all for None), newest first, after the cursor `after`
-    (a row's `cursor`)."""
+    (a row's `cursor`): its own, by creation, merged with those delivered to it, by sending."""
     if not 1 <= limit <= MAX_PAGE:
         raise ArgumentError(argument="limit", rule=f"1..{MAX_PAGE}", value=limit)
-    found: list[tuple] = []
-    cols = f"v.created_at AS at, v.{KEY_COLS.replace(', ', ', v.')}"
+    where, params = _where(f, "v", "created_at")
+    s_where, s_params = _status_clause(f, "v")
     if org is None:
-        where, params = _where(f, "v", "created_at")
-        s_where, s_params = _status_clause(f, "v", None)
-        found += _page(q, f"SELECT {cols} FROM vouchers v", where + s_where, params + s_params, after, limit)
-    else:
-        where, params = _where(f, "v", "created_at")
-        s_where, s_params = _status_clause(f, "v", None)
-        owned = ["v.owner_type=?", "v.owner_id=?", *where, *s_where]
-        found += _page(
-            q, f"SELECT {cols} FROM vouchers v", owned, [org.type, org.id, *params, *s_params], after, limit
-        )
-        d_cols = f"d.sent_at AS at, d.{KEY_COLS.replace(', ', ', d.')}"
-        where, params = _where(f, "d", "sent_at")
-        if f.status is not None and f.status not in NEVER_SENT:
-            where += ["d.voucher_flag=?", "d.state=?"]
-            params += [f.status // 6, f.status % 6]
-        elif f.status is not None:
-            where.append("1=0")  # what was delivered to the viewer was sent
-        for dest_id in dict.fromkeys(("", org.id)):
-            found += _page(
-                q, f"SELECT {d_cols} FROM deliveries d", ["d.dest_type=?", "d.dest_id=?", *where],
-                [org.type, dest_id, *params], after, limit,
-            )  # fmt: skip
-    found = sorted(set(found), reverse=True)[:limit]
-    return [_row(q, org, tuple(r)) for r in found]
+        return [
+            _row(q, org, r) for r in _page(q, "vouchers", where + s_where, params + s_params, after, limit)
+        ]
+    owned = ["v.owner_type=?", "v.owner_id=?", *where, *s_where]
+    found = _page(q, "vouchers", owned, [org.type, org.id, *params, *s_params], after, limit)
+    where, params = _where(f, "d", "sent_at")
+    if f.status is not None and f.status not in NEVER_SENT:
+        where += ["d.voucher_flag=?", "d.state=?"]
+        params += [f.status // 6, f.status % 6]
+    elif f.status is not None:
+        where.append("1=0")  # whatever was delivered to the viewer was sent
+    for dest_id in dict.fromkeys(("", org.id)):  # an id-less delivery is for every org of the type
+        mine = ["d.dest_type=?", "d.dest_id=?", *where]
+        found += _page(q, "deliveries", mine, [org.type, dest_id, *params], after, limit)
+    return [_row(q, org, r) for r in sorted(set(map(tuple, found)), reverse=True)[:limit]]
 
 
 def _row(q: Queries, org: Org | None, found: tuple) -> Row:

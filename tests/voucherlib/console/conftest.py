@@ -90,7 +90,9 @@ async def _day(lib: Library) -> tuple[VoucherKey, VoucherKey, VoucherKey]:
     await pboc.sign_stamp_by_nos(ADM, YEAR, "5207", mof(body(receipt, 1)), xml)
     await pboc.send_voucher(ADM, "001", "011", YEAR, "5207", [paid.voucher_no])
     notice = voucher("5106", seed=13)
-    await fin.sign_stamp_by_nos(ADM, YEAR, "5106", mof(body(notice)), positions_xml(lib.env, FINANCE, "cz_gz"))
+    await fin.sign_stamp_by_nos(
+        ADM, YEAR, "5106", mof(body(notice)), positions_xml(lib.env, FINANCE, "cz_gz")
+    )
     await fin.send_voucher(ADM, "011", "102", YEAR, "5106", [notice.voucher_no])
     for client in (fin, pboc):
         await client.aclose()
@@ -107,7 +109,9 @@ def _tamper(db: Path, key: VoucherKey) -> None:
         start = stored.index(b"<PayAmt>") + len(b"<PayAmt>")
         digit = b"9" if stored[start : start + 1] != b"9" else b"8"
         edited = stored[:start] + digit + stored[start + 1 :]
-        conn.execute(f"UPDATE versions SET body=? WHERE {where} AND body IS NOT NULL", (edited, *_params(key)))
+        conn.execute(
+            f"UPDATE versions SET body=? WHERE {where} AND body IS NOT NULL", (edited, *_params(key))
+        )
 
 
 def _params(key: VoucherKey) -> tuple:
@@ -121,14 +125,17 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     reports = home / "reports"
     (reports / "certify").mkdir(parents=True)
     (reports / "certify" / "report.html").write_text(
-        "<!doctype html><title>certify: reference library</title><h1>认证报告 12 passed</h1>", encoding="utf-8"
+        "<!doctype html><title>certify: reference library</title><h1>认证报告 12 passed</h1>",
+        encoding="utf-8",
     )
     db = home / "library.db"
     settings = Settings(
         env_dir=env.root, db_url=f"sqlite:///{db}", business_date=BUSINESS_DATE, reports_dir=reports
     )
     app = create_app(settings)
-    shots = Path(os.environ.get("GUOKU_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "console-screenshots")
+    shots = Path(
+        os.environ.get("GUOKU_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "console-screenshots"
+    )
     shots.mkdir(parents=True, exist_ok=True)
     with serve_in_thread(app, start_timeout=10) as url:
         lib = Library(app, app.state.library.env, base_url=url)

@@ -15,7 +15,9 @@ from .conftest import BANK, OTHER_BANK, Console
 
 def _badges(browser, form_id: str) -> dict[str, str]:
     slots = browser.find_elements(By.CSS_SELECTOR, f"#{form_id} .slot")
-    return {s.get_attribute("data-position"): s.find_element(By.CLASS_NAME, "stamp-verdict").text for s in slots}
+    return {
+        s.get_attribute("data-position"): s.find_element(By.CLASS_NAME, "stamp-verdict").text for s in slots
+    }
 
 
 def _texts(browser, selector: str) -> list[str]:
@@ -85,7 +87,10 @@ def test_a_tampered_stamp_shows_failed_and_why(console: Console, browser):
 def test_the_board_counts_todays_deliveries_per_type_and_status(console: Console, browser):
     browser.get(console.login_link("operator"))
     browser.get(f"{console.url}/console/board")
-    totals = {e.get_attribute("data-status"): e.text for e in browser.find_elements(By.CSS_SELECTOR, "th[data-status]")}
+    totals = {
+        e.get_attribute("data-status"): e.text
+        for e in browser.find_elements(By.CSS_SELECTOR, "th[data-status]")
+    }
     # 5207 paid: receipt back (12); 5207 tampered: read, not signed for (1); the receipt (6); 5106 (0)
     assert totals == {"0": "1", "1": "1", "6": "1", "12": "1"}
     assert browser.find_element(By.ID, "total").text == "4"

@@ -1,28 +1,98 @@
-"""The console over plain HTTP: login, isolation, downloads, board, reports (no browser needed)."""
+"""The console over plain HTTP (no browser): who may log in, what each one may fetch, downloads, paging."""
 
 from __future__ import annotations
 
-import httpx
+import time
 
-from evoucher.codec import parse_voucher
+import httpx
+import pytest
+
+from evoucher.crypto import sm2
+from voucherlib.console.login import SCHEME, TOKEN_SECONDS, _b64, make_token
 
 from .conftest import BANK, OTHER_BANK, Console
+
+PAGES = ("/console/vouchers", "/console/board", "/console/reports/")
 
 
 def test_no_login_no_data(console: Console):
     with httpx.Client(base_url=console.url) as anonymous:
-        for path in ("/console/vouchers", f"/console/voucher/{console.paid}", "/console/board",
-                     f"/console/voucher/{console.paid}/voucher.xml", "/console/reports/"):  # fmt: skip
+        for path in (
+            *PAGES,
+            f"/console/voucher/{console.paid}",
+            f"/console/voucher/{console.paid}/voucher.xml",
+        ):
             answer = anonymous.get(path)
             assert answer.status_code == 303 and answer.headers["location"].startswith("/console/login")
 
 
-def test_smoke(console: Console):
+def _refusal(console: Console, token: str) -> str:
+    answer = httpx.post(f"{console.url}/console/login", data={"token": token})
+    assert answer.status_code == 403 and "set-cookie" not in answer.headers
+    return answer.text
+
+
+def test_a_token_logs_in_once_and_only_with_the_partys_own_key(console: Console):
+    token = make_token(console.env, BANK)
+    first = httpx.post(f"{console.url}/console/login", data={"token": token})
+    assert first.status_code == 303 and "guoku_console=" in first.headers["set-cookie"]
+    assert "used already" in _refusal(console, token)
+
+    # a token naming hz-icbc but signed with hz-ccb's key
+    _, payload, _ = make_token(console.env, BANK).split(".")
+    forged = (
+        f"{payload}.{_b64(sm2.sign(console.env.party(OTHER_BANK).org.key, f'{SCHEME}.{payload}'.encode()))}"
+    )
+    assert "not made with the key" in _refusal(console, f"{SCHEME}.{forged}")
+    stale = make_token(console.env, BANK, now=time.time() - TOKEN_SECONDS - 5)
+    assert "expired" in _refusal(console, stale)
+    assert "not a console login token" in _refusal(console, "hello")
+
+
+def test_a_forged_session_cookie_is_no_session(console: Console):
+    with console.session(BANK) as s:
+        value = s.cookies["guoku_console"]
+        payload = _b64(b'{"who":"operator","exp":9999999999}')
+        s.cookies.set("guoku_console", f"{payload}.{value.split('.')[1]}", path="/console")
+        answer = s.get("/console/vouchers", follow_redirects=False)
+        assert answer.status_code == 303
+
+
+def test_downloads_are_the_exact_stored_bytes_and_a_pdf(console: Console):
+    stored = console.library.store.query(lambda q: q.version(console.paid, 1))
     with console.session("hz-finance") as s:
-        r = s.get("/console/vouchers")
-        assert r.status_code == 200, r.text
-        print(r.text[:3000])
-        r = s.get(f"/console/voucher/{console.paid}")
-        assert r.status_code == 200, r.text
-        r = s.get(f"/console/voucher/{console.paid}/voucher.xml")
-        assert parse_voucher(r.content).voucher_no == console.paid.voucher_no
+        answer = s.get(f"/console/voucher/{console.paid}/voucher.xml?v=1")
+        assert answer.content == stored.body
+        assert answer.headers["content-disposition"].endswith('-v1.xml"')
+        pdf = s.get(f"/console/voucher/{console.paid}/voucher.pdf")
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("who", [OTHER_BANK, "hz-health"])
+def test_what_is_not_addressed_to_a_party_is_not_found_in_any_form(console: Console, who: str):
+    with console.session(who) as s:
+        for path in ("", "/voucher.xml", "/voucher.pdf"):
+            assert s.get(f"/console/voucher/{console.notice}{path}").status_code == 404
+        assert console.notice.voucher_no not in s.get("/console/vouchers").text
+        assert s.get("/console/reports/").status_code == 404  # the run reports are the operator's
+
+
+def test_a_recipient_sees_up_to_the_version_delivered_to_it(console: Console):
+    with console.session(BANK) as s:
+        page = s.get(f"/console/voucher/{console.notice}").text
+        newest = console.library.store.query(lambda q: q.voucher(console.notice)).version
+        assert f"version {newest}/{newest}" in page
+        assert s.get(f"/console/voucher/{console.notice}/voucher.xml?v=1").status_code == 200
+
+
+def test_filters_and_paging(console: Console):
+    with console.session("operator") as s:
+        everything = s.get("/console/vouchers").text
+        assert everything.count('class="voucher"') == 4
+        only_5106 = s.get("/console/vouchers", params={"vt": "5106"}).text
+        assert only_5106.count('class="voucher"') == 1 and console.notice.voucher_no in only_5106
+        receipts = s.get("/console/vouchers", params={"status": "6"}).text
+        assert receipts.count('class="voucher"') == 1 and f"{console.paid.voucher_no}/1" in receipts
+        assert s.get("/console/vouchers", params={"day": "yesterday"}).status_code == 400
+        board = s.get("/console/board", params={"format": "json"}).json()
+        assert board["total"] == 4 and board["totals"] == {"0": 1, "1": 1, "6": 1, "12": 1}
