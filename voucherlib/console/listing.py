@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 from voucherlib.errors import ArgumentError
 from voucherlib.lifecycle import STATUS_TEXT
 from voucherlib.store import Org, Queries
+from voucherlib.store.amounts import fen
 from voucherlib.store.console import NEVER_SENT, Filters, cursor, documents
 
 PAGE = 50
-FILTERS = ("vt", "adm", "year", "day", "status", "no")
+FILTERS = ("vt", "adm", "year", "day", "status", "no", "min", "max")
 STATUS_CHOICES = tuple((code, STATUS_TEXT[code]) for code in (*range(12), *NEVER_SENT))
 
 
@@ -23,8 +24,18 @@ def _int(name: str, value: str) -> int | None:
     return int(value)
 
 
+def _yuan(name: str, value: str) -> int | None:
+    if not value:
+        return None
+    found = fen(value.replace(",", ""))
+    if found is None:
+        raise ArgumentError(argument=name, rule="an amount in yuan such as 1234.56", value=value)
+    return found
+
+
 def filters(params: Mapping[str, str]) -> Filters:
-    """The list's filters from the page's query string (`vt`, `adm`, `year`, `day`, `status`, `no`)."""
+    """The list's filters from the page's query string (`vt`, `adm`, `year`, `day`, `status`, `no`,
+    `min` and `max` in yuan)."""
     day = params.get("day", "").strip()
     if day and not (len(day) == 10 and day[4] == day[7] == "-" and day.replace("-", "").isdigit()):
         raise ArgumentError(argument="day", rule="YYYY-MM-DD", value=day)
@@ -35,6 +46,8 @@ def filters(params: Mapping[str, str]) -> Filters:
         day=day,
         status=_int("status", params.get("status", "").strip()),
         voucher_no=params.get("no", "").strip(),
+        min_fen=_yuan("min", params.get("min", "").strip()),
+        max_fen=_yuan("max", params.get("max", "").strip()),
     )
 
 

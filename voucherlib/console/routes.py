@@ -30,8 +30,8 @@ from voucherlib.errors import ArgumentError, VoucherNotFound
 from voucherlib.pdf import voucher_pdf
 from voucherlib.service import VoucherLibrary
 from voucherlib.settings import Settings
-from voucherlib.store import VoucherKey
-from voucherlib.store.console import ensure_indexes
+from voucherlib.store import VoucherKey, amounts
+from voucherlib.store.console import prepare
 
 T = TypeVar("T")
 CONSOLE_THREADS = 2
@@ -53,8 +53,10 @@ def create_console_router(library: VoucherLibrary, settings: Settings) -> APIRou
         if library.store is None:
             raise VoucherNotFound("-", detail="the library is not open")
         if not indexed:
-            library.store.atomic(lambda ops: ensure_indexes(ops))
+            library.store.atomic(prepare)
             indexed.append(True)
+        if library.store.query(amounts.behind):  # new bytes since: their amounts, before the list
+            library.store.atomic(amounts.catch_up)
         return library.store.query(question)
 
     def page(request: Request, template: str, viewer: Viewer | None, status: int = 200, **facts) -> Response:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from voucherlib.errors import ArgumentError
 from voucherlib.lifecycle import STATUS_TEXT
+from voucherlib.store import amounts
 from voucherlib.store._sql_deliveries import D_COLS, delivery_of
 from voucherlib.store.base import Org, Voucher, VoucherKey
 from voucherlib.store.queries import Queries
@@ -41,6 +42,8 @@ class Filters:
     day: str = ""
     status: int | None = None
     voucher_no: str = ""
+    min_fen: int | None = None  # amount range in fen, both ends included
+    max_fen: int | None = None
 
     def __post_init__(self) -> None:
         if self.status is not None and not (0 <= self.status <= 11 or self.status in NEVER_SENT):
@@ -59,10 +62,12 @@ class Row:
     version: int
     discarded: bool
     codes: tuple[int, ...]  # realware status of each delivery (visible to the viewer); () never sent
+    amount_fen: int | None  # the header total (amounts.py), None for a type without one
 
 
-def ensure_indexes(q: Queries) -> None:
-    """Create the console's indexes (once per store; a no-op after)."""
+def prepare(q: Queries) -> None:
+    """Create the console's indexes and its amounts table (once per store; a no-op after)."""
+    amounts.create(q)
     for statement in INDEXES:
         q.tx.run(statement)
 
@@ -83,6 +88,15 @@ def _where(f: Filters, alias: str, at: str) -> tuple[list[str], list]:
     if f.day:
         clauses.append(f"{alias}.{at} >= ? AND {alias}.{at} < ?")
         params += [f.day, f.day + "T99"]
+    if f.min_fen is not None or f.max_fen is not None:
+        same = " AND ".join(f"a.{c}={alias}.{c}" for c in KEY_COLS.split(", "))
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM console_amounts a WHERE {same} AND a.amount_fen BETWEEN ? AND ?)"
+        )
+        params += [
+            f.min_fen if f.min_fen is not None else -(2**62),
+            f.max_fen if f.max_fen is not None else 2**62,
+        ]
     return clauses, params
 
 
@@ -147,7 +161,7 @@ def _row(q: Queries, org: Org | None, found: tuple) -> Row:
     if org is not None and doc.owner != org:
         deliveries = [d for d in deliveries if org.receives(d.dest)]
     codes = tuple(q._code(doc, d) for d in deliveries)
-    return Row(key, found[0], doc.owner, doc.version, doc.discarded, codes)
+    return Row(key, found[0], doc.owner, doc.version, doc.discarded, codes, amounts.amount(q, key))
 
 
 def cursor(row: Row) -> tuple:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import httpx
 import pytest
 
+from evoucher.codec import parse_voucher
 from evoucher.crypto import sm2
 from voucherlib.console.login import SCHEME, TOKEN_SECONDS, _b64, make_token
 
@@ -94,5 +96,17 @@ def test_filters_and_paging(console: Console):
         receipts = s.get("/console/vouchers", params={"status": "6"}).text
         assert receipts.count('class="voucher"') == 1 and f"{console.paid.voucher_no}/1" in receipts
         assert s.get("/console/vouchers", params={"day": "yesterday"}).status_code == 400
+        assert s.get("/console/vouchers", params={"min": "a lot"}).status_code == 400
         board = s.get("/console/board", params={"format": "json"}).json()
         assert board["total"] == 4 and board["totals"] == {"0": 1, "1": 1, "6": 1, "12": 1}
+
+
+def test_the_list_shows_and_filters_by_the_registry_total(console: Console):
+    stored = console.library.store.query(lambda q: q.version(console.notice))
+    total = Decimal(parse_voucher(stored.body).header["PlanAmt"])  # 5106's total (registry)
+    with console.session("operator") as s:
+        assert f"{total:,.2f}" in s.get("/console/vouchers", params={"vt": "5106"}).text
+        around = s.get("/console/vouchers", params={"min": str(total), "max": str(total)}).text
+        assert around.count('class="voucher"') == 1 and console.notice.voucher_no in around
+        below = s.get("/console/vouchers", params={"max": str(total - Decimal("0.01")), "vt": "5106"}).text
+        assert 'class="voucher"' not in below

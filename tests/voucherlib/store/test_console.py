@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from voucherlib.errors import ArgumentError
-from voucherlib.store import Actor, Org, VoucherKey
-from voucherlib.store.console import Filters, board, cursor, documents, ensure_indexes
+from voucherlib.store import Actor, Org, VoucherKey, amounts
+from voucherlib.store.amounts import fen
+from voucherlib.store.console import Filters, board, cursor, documents, prepare
 
 from .helpers import BANK, FINANCE, PBOC, sent, signed_for, write_stamped
 
@@ -31,8 +32,13 @@ def _all_pages(store, org, f=ANY, limit=3) -> list[VoucherKey]:
     return seen
 
 
+@pytest.fixture
+def store(store):
+    store.atomic(prepare)
+    return store
+
+
 def test_each_party_pages_through_exactly_what_it_may_see(store):
-    store.atomic(ensure_indexes)
     for n in range(7):
         sent(store, _key(n), to=PBOC if n % 2 else BANK)
     write_stamped(store, _key(9))  # never sent
@@ -74,3 +80,20 @@ def test_the_board_counts_what_the_status_query_answers(store):
     }
     assert {(c.vt_code, c.status): c.count for c in cells} == expected == {("5207", 3): 1, ("5207", 0): 1}
     assert store.query(lambda q: board(q, today, OTHER_BANK.org)) == []
+
+
+def test_amounts_follow_the_latest_bytes_through_the_audit_trail(store):
+    from evoucher import registry
+    from evoucher.codec import parse_voucher, with_fields
+
+    sample = parse_voucher(registry.sample("5207", seed=3))
+    key = _key(1)
+    for amount in ("1234.56", "99.00"):
+        body = with_fields(sample, {"PayAmt": amount})
+        store.atomic(lambda ops, body=body: ops.save(FINANCE, key, body, positions=("cz_gz",)))
+        assert store.query(amounts.behind)
+        assert store.atomic(amounts.catch_up) == 1
+        assert not store.query(amounts.behind)
+        assert store.query(lambda q: amounts.amount(q, key)) == fen(amount)
+    assert _all_pages(store, None, Filters(min_fen=9900, max_fen=9900)) == [key]
+    assert _all_pages(store, None, Filters(min_fen=123456)) == []
