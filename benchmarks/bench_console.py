@@ -2,7 +2,8 @@
 
 Covers: GET /console/vouchers over loopback HTTP (session cookie, store query, Jinja2 page) for the
 operator, a finance bureau, the PBoC and an agent bank; the first page, a page deep in the list
-(by its cursor) and the filters (VtCode, day, status, voucher number).
+(by its cursor) and the filters (VtCode, day, status, voucher number, amount), including the
+worst case: a filter nothing matches, where a page looks at SCAN index entries and stops.
 Scenario: a SQLite store (WAL) of --vouchers voucher documents (default 1,000,000) filled by bulk
 SQL inserts, not through the SOAP interface (that would take days): two finance bureaus send
 vouchers of 8 types over 30 days, each delivered to the treasury of its AdmDivCode, one in four
@@ -123,6 +124,8 @@ def pages(url: str, env: Environment, n: int) -> dict:
         "operator, VtCode 5106": ("GET /healthz", get(operator, vt="5106")),
         "operator, one day": ("GET /healthz", get(operator, day=day)),
         "operator, VoucherNo": ("GET /healthz", get(operator, no=f"B{middle:09d}")),
+        "operator, VtCode none has (worst)": ("GET /healthz", get(operator, vt="2301", found=False)),
+        "operator, amount none has (worst)": ("GET /healthz", get(operator, min="1", max="2", found=False)),
         "finance, first page": ("GET /healthz", get(finance)),
         "finance, status 5 (returned)": ("GET /healthz", get(finance, status="5")),
         "finance, amount 4,000-5,000": ("GET /healthz", get(finance, min="4000", max="5000")),

@@ -9,7 +9,7 @@ from voucherlib.errors import ArgumentError
 from voucherlib.lifecycle import STATUS_TEXT
 from voucherlib.store import Org, Queries
 from voucherlib.store.amounts import fen
-from voucherlib.store.console import NEVER_SENT, Filters, cursor, documents
+from voucherlib.store.console import NEVER_SENT, SCAN, Filters, documents
 
 PAGE = 50
 FILTERS = ("vt", "adm", "year", "day", "status", "no", "min", "max")
@@ -62,13 +62,18 @@ def parse_cursor(text: str) -> tuple | None:
 
 def list_page(q: Queries, org: Org | None, params: Mapping[str, str]) -> dict:
     """What vouchers.html shows: the filters as given, one page of rows and the next page's link."""
-    found = filters(params)
-    rows = documents(q, org, found, after=parse_cursor(params.get("after", "")), limit=PAGE + 1)
+    page = documents(q, org, filters(params), after=parse_cursor(params.get("after", "")), limit=PAGE)
     form = {name: params.get(name, "") for name in FILTERS}
     more = ""
-    if len(rows) > PAGE:
-        rows = rows[:PAGE]
-        more = "?" + urlencode(
-            {**{k: v for k, v in form.items() if v}, "after": "|".join(map(str, cursor(rows[-1])))}
-        )
-    return {"rows": rows, "form": form, "more": more, "statuses": STATUS_CHOICES, "status_text": STATUS_TEXT}
+    if page.next is not None:
+        after = "|".join(map(str, page.next))
+        more = "?" + urlencode({**{k: v for k, v in form.items() if v}, "after": after})
+    return {
+        "rows": page.rows,
+        "searched_to": page.searched_to,
+        "scan": SCAN,
+        "form": form,
+        "more": more,
+        "statuses": STATUS_CHOICES,
+        "status_text": STATUS_TEXT,
+    }

@@ -29,6 +29,7 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS console_number ON vouchers (voucher_no)",
 )
 MAX_PAGE = 200
+SCAN = 20_000  # index entries a filtered page examines per walk, at most (a page's time is bounded)
 NEVER_SENT = (13, 14)  # realware: a voucher / a receipt never sent
 
 
@@ -72,22 +73,18 @@ def prepare(q: Queries) -> None:
         q.tx.run(statement)
 
 
-def _where(f: Filters, alias: str, at: str) -> tuple[list[str], list]:
+def _where(f: Filters, alias: str) -> tuple[list[str], list]:
+    """The filters the list's indexes do not serve (they narrow a walk down an index)."""
     clauses, params = [], []
     for column, value in (
         ("vt_code", f.vt_code),
         ("adm_div_code", f.adm_div_code),
         ("voucher_no", f.voucher_no),
+        ("st_year", f.st_year),
     ):
-        if value:
+        if value not in ("", None):
             clauses.append(f"{alias}.{column}=?")
             params.append(value)
-    if f.st_year is not None:
-        clauses.append(f"{alias}.st_year=?")
-        params.append(f.st_year)
-    if f.day:
-        clauses.append(f"{alias}.{at} >= ? AND {alias}.{at} < ?")
-        params += [f.day, f.day + "T99"]
     if f.min_fen is not None or f.max_fen is not None:
         same = " AND ".join(f"a.{c}={alias}.{c}" for c in KEY_COLS.split(", "))
         clauses.append(
@@ -112,46 +109,96 @@ def _status_clause(f: Filters, doc: str) -> tuple[list[str], list]:
     return [clause], [f.status // 6, f.status % 6]
 
 
-def _page(
-    q: Queries, table: str, where: list[str], params: list, after: tuple | None, limit: int
-) -> list[tuple]:
-    """One source's rows (`vouchers` by creation or `deliveries` by sending), newest first."""
-    alias, at = ("v", "created_at") if table == "vouchers" else ("d", "sent_at")
-    columns = ", ".join(f"{alias}.{c}" for c in (at, *KEY_COLS.split(", ")))
-    if after is not None:
-        where = [*where, f"({columns}) < ({', '.join('?' * len(after))})"]
-        params = [*params, *after]
-    where_sql = " WHERE " + " AND ".join(where) if where else ""
-    order = columns.replace(",", " DESC,") + " DESC"
-    text = f"SELECT {columns} FROM {table} {alias}{where_sql} ORDER BY {order} LIMIT ?"
-    return q.tx.run(text, (*params, limit)).fetchall()
+@dataclass(frozen=True)
+class _Walk:
+    """One walk down an index, newest first: `vouchers` by creation or `deliveries` by sending.
+
+    `prefix` is what the index serves (the viewer, the day), `filters` what is checked per entry.
+    """
+
+    table: str
+    prefix: tuple[str, ...]
+    prefix_params: tuple
+    filters: tuple[str, ...] = ()
+    filter_params: tuple = ()
+
+    def rows(
+        self, q: Queries, after: tuple | None, limit: int, capped: bool
+    ) -> tuple[list[tuple], tuple | None]:
+        """Up to `limit` matching rows after `after`; with `capped`, among the next SCAN entries only,
+        and then also the last entry examined (None when the walk reached the end)."""
+        alias, at = ("v", "created_at") if self.table == "vouchers" else ("d", "sent_at")
+        columns = ", ".join(f"{alias}.{c}" for c in (at, *KEY_COLS.split(", ")))
+        order = columns.replace(",", " DESC,") + " DESC"
+        marks = ", ".join("?" * (1 + len(KEY_COLS.split(", "))))
+        where, params = list(self.prefix), list(self.prefix_params)
+        if after is not None:
+            where.append(f"({columns}) < ({marks})")
+            params += after
+        select = f"SELECT {columns} FROM {self.table} {alias} WHERE {' AND '.join(where) or '1=1'}"
+        stop = None
+        if capped:
+            stop = q.tx.run(f"{select} ORDER BY {order} LIMIT 1 OFFSET ?", (*params, SCAN - 1)).fetchone()
+        where += self.filters
+        params += self.filter_params
+        if stop is not None:
+            where.append(f"({columns}) >= ({marks})")
+            params += stop
+        select = f"SELECT {columns} FROM {self.table} {alias} WHERE {' AND '.join(where) or '1=1'}"
+        found = q.tx.run(f"{select} ORDER BY {order} LIMIT ?", (*params, limit)).fetchall()
+        return [tuple(r) for r in found], tuple(stop) if stop is not None else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the list; `next` is the cursor of the next page (None at the end). A filtered
+    page looks at no more than SCAN index entries per walk, so it may hold fewer than `limit` rows
+    and still have a `next`: `searched_to` then says how far back it looked."""
+
+    rows: list[Row]
+    next: tuple | None
+    searched_to: str = ""
 
 
 def documents(
     q: Queries, org: Org | None, f: Filters = Filters(), *, after: tuple | None = None, limit: int = 50
-) -> list[Row]:
-    """Up to `limit` documents `org` may see (all for None), newest first, after the cursor `after`
-    (a row's `cursor`): its own, by creation, merged with those delivered to it, by sending."""
+) -> Page:
+    """Up to `limit` documents `org` may see (all for None), newest first, after the cursor `after`:
+    its own, by creation, merged with those delivered to it, by sending."""
     if not 1 <= limit <= MAX_PAGE:
         raise ArgumentError(argument="limit", rule=f"1..{MAX_PAGE}", value=limit)
-    where, params = _where(f, "v", "created_at")
+    day = ("v.created_at >= ?", "v.created_at < ?") if f.day else ()
+    days = (f.day, f.day + "T99") if f.day else ()
+    where, params = _where(f, "v")
     s_where, s_params = _status_clause(f, "v")
+    checks, values = (*where, *s_where), (*params, *s_params)
     if org is None:
-        return [
-            _row(q, org, r) for r in _page(q, "vouchers", where + s_where, params + s_params, after, limit)
-        ]
-    owned = ["v.owner_type=?", "v.owner_id=?", *where, *s_where]
-    found = _page(q, "vouchers", owned, [org.type, org.id, *params, *s_params], after, limit)
-    where, params = _where(f, "d", "sent_at")
-    if f.status is not None and f.status not in NEVER_SENT:
-        where += ["d.voucher_flag=?", "d.state=?"]
-        params += [f.status // 6, f.status % 6]
-    elif f.status is not None:
-        where.append("1=0")  # whatever was delivered to the viewer was sent
-    for dest_id in dict.fromkeys(("", org.id)):  # an id-less delivery is for every org of the type
-        mine = ["d.dest_type=?", "d.dest_id=?", *where]
-        found += _page(q, "deliveries", mine, [org.type, dest_id, *params], after, limit)
-    return [_row(q, org, r) for r in sorted(set(map(tuple, found)), reverse=True)[:limit]]
+        walks = [_Walk("vouchers", day, days, checks, values)]
+    else:
+        owner = ("v.owner_type=?", "v.owner_id=?", *day)
+        walks = [_Walk("vouchers", owner, (org.type, org.id, *days), checks, values)]
+        where, params = _where(f, "d")
+        if f.status is not None and f.status not in NEVER_SENT:
+            where += ["d.voucher_flag=?", "d.state=?"]
+            params += [f.status // 6, f.status % 6]
+        elif f.status is not None:
+            where.append("1=0")  # whatever was delivered to the viewer was sent
+        sent = tuple(c.replace("v.created_at", "d.sent_at") for c in day)
+        for dest_id in dict.fromkeys(("", org.id)):  # an id-less delivery is for every org of the type
+            mine = ("d.dest_type=?", "d.dest_id=?", *sent)
+            walks.append(_Walk("deliveries", mine, (org.type, dest_id, *days), tuple(where), tuple(params)))
+    capped = bool(walks[0].filters) and not f.voucher_no  # a number is looked up by its own index
+    found, stops = set(), []
+    for walk in walks:
+        rows, stop = walk.rows(q, after, limit + 1, capped)
+        found.update(rows)
+        stops += [stop] if stop is not None else []
+    stop = max(stops, default=None)  # every walk examined everything from here on up
+    rows = sorted((r for r in found if stop is None or r >= stop), reverse=True)
+    if len(rows) > limit:
+        rows, stop = rows[:limit], rows[limit - 1]
+    page = [_row(q, org, r) for r in rows]
+    return Page(page, stop, stop[0] if stop is not None and len(page) < limit else "")
 
 
 def _row(q: Queries, org: Org | None, found: tuple) -> Row:
@@ -162,12 +209,6 @@ def _row(q: Queries, org: Org | None, found: tuple) -> Row:
         deliveries = [d for d in deliveries if org.receives(d.dest)]
     codes = tuple(q._code(doc, d) for d in deliveries)
     return Row(key, found[0], doc.owner, doc.version, doc.discarded, codes, amounts.amount(q, key))
-
-
-def cursor(row: Row) -> tuple:
-    """What `documents(after=...)` takes to continue after `row`."""
-    k = row.key
-    return (row.at, k.adm_div_code, k.st_year, k.vt_code, k.voucher_no, k.voucher_flag)
 
 
 @dataclass(frozen=True)

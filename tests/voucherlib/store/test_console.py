@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from voucherlib.errors import ArgumentError
-from voucherlib.store import Actor, Org, VoucherKey, amounts
+from voucherlib.store import Actor, Org, VoucherKey, amounts, console
 from voucherlib.store.amounts import fen
-from voucherlib.store.console import Filters, board, cursor, documents, prepare
+from voucherlib.store.console import Filters, board, documents, prepare
 
 from .helpers import BANK, FINANCE, PBOC, sent, signed_for, write_stamped
 
@@ -26,10 +26,12 @@ ANY = Filters()
 
 def _all_pages(store, org, f=ANY, limit=3) -> list[VoucherKey]:
     seen, after = [], None
-    while rows := store.query(lambda q, after=after: documents(q, org, f, after=after, limit=limit)):
-        seen += [r.key for r in rows]
-        after = cursor(rows[-1])
-    return seen
+    while True:
+        page = store.query(lambda q, after=after: documents(q, org, f, after=after, limit=limit))
+        seen += [r.key for r in page.rows]
+        if page.next is None:
+            return seen
+        after = page.next
 
 
 @pytest.fixture
@@ -97,3 +99,22 @@ def test_amounts_follow_the_latest_bytes_through_the_audit_trail(store):
         assert store.query(lambda q: amounts.amount(q, key)) == fen(amount)
     assert _all_pages(store, None, Filters(min_fen=9900, max_fen=9900)) == [key]
     assert _all_pages(store, None, Filters(min_fen=123456)) == []
+
+
+def test_a_filtered_page_looks_at_a_bounded_stretch_and_continues_from_there(store, monkeypatch):
+    monkeypatch.setattr(console, "SCAN", 3)  # a page examines 3 entries per walk
+    for n in range(10):
+        sent(store, _key(n, "5106" if n in (1, 8) else "5207"), to=PBOC if n % 3 else BANK)
+    pages = []
+    after = None
+    while True:
+        page = store.query(
+            lambda q, after=after: documents(q, FINANCE.org, Filters(vt_code="5106"), after=after)
+        )
+        pages.append(page)
+        if page.next is None:
+            break
+        after = page.next
+    assert [r.key for p in pages for r in p.rows] == [_key(8, "5106"), _key(1, "5106")]
+    assert len(pages) >= 3 and any(p.searched_to and not p.rows for p in pages)
+    assert _all_pages(store, PBOC.org, Filters(vt_code="5106"), limit=1) == [_key(8, "5106"), _key(1, "5106")]
