@@ -107,13 +107,10 @@ def pages(url: str, env: Environment, n: int) -> dict:
     deep = f"{_at(middle, n)}|330000|2026|{TYPES[0]}|B{middle:09d}|0"
     day = (START + dt.timedelta(days=DAYS // 2)).date().isoformat()
 
-    def get(c: httpx.Client, **params):
+    def get(c: httpx.Client, *, found: bool = True, **params):
         def call():
             answer = c.get("/console/vouchers", params=params)
-            assert answer.status_code == 200 and 'class="voucher"' in answer.text, (
-                params,
-                answer.text[-999:],
-            )
+            assert answer.status_code == 200 and ('class="voucher"' in answer.text) == found, params
 
         return call
 
