@@ -23,7 +23,6 @@ from evoucher.verdict import SealReport
 from voucherlib.audit import AuditEntry
 from voucherlib.errors import VoucherNotFound
 from voucherlib.lifecycle import STATUS_TEXT
-from voucherlib.pdf import PlacedStamp
 from voucherlib.service.reading import as_body
 from voucherlib.service.seals import failed_receipt
 from voucherlib.store import Delivery, Org, Queries, Version, VoucherKey
@@ -176,12 +175,6 @@ def judge(env: Environment, policy: SealPolicy, version: Version, parsed: Vouche
         else:
             views.append(StampView(position, name, kind))
     return tuple(views)
-
-
-def placed(env: Environment, version: Version) -> list[PlacedStamp]:
-    """The version's stamps as the PDF draws them (exportPDF's picture of a voucher)."""
-    names = {p.id: p.name for p in env.positions.get(version.key.vt_code, ())}
-    return [PlacedStamp(names.get(s.position, s.position), s.kind, s.data) for s in version.stamps]
 
 
 def document_view(

@@ -22,12 +22,12 @@ from fastapi.templating import Jinja2Templates
 
 from evoucher import registry
 from voucherlib.console import board as board_page
-from voucherlib.console.document import document_view, placed, visible
+from voucherlib.console.document import document_view, visible
 from voucherlib.console.listing import list_page
 from voucherlib.console.login import COOKIE, SESSION_SECONDS, LoginRefused, Logins, Viewer
 from voucherlib.console.reports import report_file, report_index
 from voucherlib.errors import ArgumentError, VoucherNotFound
-from voucherlib.pdf import voucher_pdf
+from voucherlib.pdf import placed, voucher_pdf
 from voucherlib.service import VoucherLibrary
 from voucherlib.settings import Settings
 from voucherlib.store import VoucherKey, amounts
@@ -177,7 +177,10 @@ def create_console_router(library: VoucherLibrary, settings: Settings) -> APIRou
             return Response("no such voucher", status_code=404, media_type="text/plain")
         pdf = await work(
             lambda: voucher_pdf(
-                version.body, placed(library.env, version), voucher_flag=flag, title=str(version.key)
+                version.body,
+                placed(version.stamps, library.env.positions.get(vt, ())),
+                voucher_flag=flag,
+                title=str(version.key),
             )
         )
         name = f"{vt}-{no}-{flag}-v{version.version}.pdf"

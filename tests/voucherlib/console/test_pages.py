@@ -110,3 +110,14 @@ def test_the_list_shows_and_filters_by_the_registry_total(console: Console):
         assert around.count('class="voucher"') == 1 and console.notice.voucher_no in around
         below = s.get("/console/vouchers", params={"max": str(total - Decimal("0.01")), "vt": "5106"}).text
         assert 'class="voucher"' not in below
+
+
+def test_looking_changes_nothing_in_the_library(console: Console):
+    store = console.library.store
+    before = store.query(lambda q: (q.audit_head(), q.voucher(console.paid).print_count))
+    with console.session("operator") as s:
+        for path in ("", "/voucher.xml", "/voucher.pdf"):
+            assert s.get(f"/console/voucher/{console.paid}{path}").status_code == 200
+        assert s.get("/console/board").status_code == 200
+    assert store.query(lambda q: (q.audit_head(), q.voucher(console.paid).print_count)) == before
+    assert store.verify_audit().intact
