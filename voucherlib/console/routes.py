@@ -55,8 +55,7 @@ def create_console_router(library: VoucherLibrary, settings: Settings) -> APIRou
         if not indexed:
             library.store.atomic(prepare)
             indexed.append(True)
-        if library.store.query(amounts.behind):  # new bytes since: their amounts, before the list
-            library.store.atomic(amounts.catch_up)
+        amounts.catch_up(library.store)  # the amounts of new bytes, before the list
         return library.store.query(question)
 
     def page(request: Request, template: str, viewer: Viewer | None, status: int = 200, **facts) -> Response:

@@ -156,7 +156,7 @@ def browser() -> Iterator:
                  "--window-size=1600,1800", "--lang=zh-CN"):  # fmt: skip
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
-    driver.implicitly_wait(2)
+    driver.implicitly_wait(0)  # pages are rendered on the server: loaded when get() returns
     try:
         yield driver
     finally:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from evoucher.codec import parse_voucher
 
@@ -18,6 +20,13 @@ def _badges(browser, form_id: str) -> dict[str, str]:
     return {
         s.get_attribute("data-position"): s.find_element(By.CLASS_NAME, "stamp-verdict").text for s in slots
     }
+
+
+def _wait_for(browser, selector: str) -> None:
+    """Until a page reached by a click has loaded (a `get` returns when it has)."""
+    WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector))
+    )
 
 
 def _texts(browser, selector: str) -> list[str]:
@@ -38,6 +47,7 @@ def test_finance_sees_its_5207_as_a_form_with_seals_beside_the_receipt(console: 
     assert listed.count(console.paid.voucher_no) == 2  # the voucher it sent and the receipt it got
     assert console.notice.voucher_no in listed
     browser.find_element(By.CSS_SELECTOR, f"a.voucher[href='/console/voucher/{console.paid}']").click()
+    _wait_for(browser, "#document")
 
     version = console.library.store.query(lambda q: q.version(console.paid))
     amount = Decimal(parse_voucher(version.body).header["PayAmt"])
@@ -103,4 +113,5 @@ def test_the_operator_reads_the_run_reports(console: Console, browser):
     browser.get(console.login_link("operator"))
     browser.get(f"{console.url}/console/reports/")
     browser.find_element(By.LINK_TEXT, "certify: reference library").click()
+    WebDriverWait(browser, 10).until(expected_conditions.title_is("certify: reference library"))
     assert "认证报告 12 passed" in browser.find_element(By.TAG_NAME, "h1").text
