@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from evoucher.interface import SERVICES
-from voucherlib.console import create_console_router
+from voucherlib.console import Console
 from voucherlib.service import VoucherLibrary
 from voucherlib.settings import Settings
 from voucherlib.soap import create_soap_router
@@ -34,6 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            await run_in_threadpool(console.close)
             await run_in_threadpool(library.close)
 
     app = FastAPI(
@@ -44,7 +45,8 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.library = library
-    app.include_router(create_console_router(library, settings))  # the read-only web console, /console/
+    console = Console(library)  # the read-only web console, /console/
+    app.include_router(console.router)
     app.include_router(
         create_soap_router(
             library,

@@ -3,6 +3,6 @@ the day's board and the run reports (docs/console.md)."""
 
 from __future__ import annotations
 
-from voucherlib.console.routes import create_console_router
+from voucherlib.console.routes import Console
 
-__all__ = ["create_console_router"]
+__all__ = ["Console"]
