@@ -4,7 +4,10 @@ A party sees the documents it owns and those delivered to it (what its SOAP inte
 `None` as the org is the operator, who sees everything. Pages are keyset-paged, newest first by
 the time a document came into view (its creation for an owner, its delivery for a recipient),
 so a page costs the same at the millionth row as at the first: every list runs down one of the
-`INDEXES` in order and stops after `limit + 1` matches (docs/console.md has the measurement).
+`INDEXES` in order and stops after `limit + 1` matches, or, when filters the index does not serve
+thin the matches out, after SCAN entries (docs/console.md VL-CON-004 has the measurement).
+The console's questions are "read-only" for the documents: `prepare` adds indexes and the
+amounts table (`amounts.py`), nothing else is written.
 """
 
 from __future__ import annotations

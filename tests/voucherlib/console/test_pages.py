@@ -121,3 +121,16 @@ def test_looking_changes_nothing_in_the_library(console: Console):
         assert s.get("/console/board").status_code == 200
     assert store.query(lambda q: (q.audit_head(), q.voucher(console.paid).print_count)) == before
     assert store.verify_audit().intact
+
+
+def test_an_in_memory_library_makes_its_pages_in_process(console: Console):
+    from fastapi.testclient import TestClient
+
+    from voucherlib.app import create_app
+    from voucherlib.settings import Settings
+
+    app = create_app(Settings(env_dir=console.env.root, db_url="sqlite://"))
+    with TestClient(app) as client:
+        client.get("/console/login", params={"token": make_token(console.env, "hz-finance")})
+        page = client.get("/console/vouchers")
+        assert page.status_code == 200 and "no vouchers" in page.text and "杭州市财政局" in page.text
