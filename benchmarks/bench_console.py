@@ -100,6 +100,7 @@ def pages(url: str, env: Environment, n: int) -> dict:
     def client(who: str) -> httpx.Client:
         c = httpx.Client(base_url=url, timeout=60)
         c.get("/console/login", params={"token": make_token(env, who)})
+        c.get("/console/vouchers").raise_for_status()  # not timed: the first page starts the workers
         return c
 
     operator, finance, pboc, bank = (client(w) for w in ("operator", "hz-finance", "hz-treasury", "hz-icbc"))
