@@ -217,3 +217,19 @@ def voucher_pdf(
             y = MARGIN
         _stamp_box(pdf, by_name.get(box), box, MARGIN + (i % per_row) * (SEAL_MM + 6), y)
     return bytes(pdf.output())
+
+
+def version_pdf(version, table: Sequence[registry.StampPosition], *, copy_no: int = 1) -> bytes:
+    """The PDF of a stored version (`key`, `body`, `stamps`) with its stamps in the boxes of its side
+    of the type's layout `table` (a failed receipt's 附件章 comes as stamped): exportPDF's, the console's."""
+    names = {p.id: p.name for p in table}
+    side = "receipt" if version.key.voucher_flag else "voucher"
+    stamps = [PlacedStamp(names.get(s.position, s.position), s.kind, s.data) for s in version.stamps]
+    return voucher_pdf(
+        version.body,
+        stamps,
+        copy_no=copy_no,
+        voucher_flag=version.key.voucher_flag,
+        title=str(version.key),
+        positions=[p.name for p in table if p.on == side],
+    )

@@ -22,7 +22,7 @@ from voucherlib.console.document import document_view, visible
 from voucherlib.console.listing import list_page
 from voucherlib.console.login import OPERATOR, Viewer
 from voucherlib.errors import ArgumentError, VoucherNotFound
-from voucherlib.pdf import placed, voucher_pdf
+from voucherlib.pdf import version_pdf
 from voucherlib.service import VoucherLibrary
 from voucherlib.store import VoucherKey, amounts
 from voucherlib.store.console import prepare
@@ -124,8 +124,7 @@ def download(library: VoucherLibrary, who: str, key: VoucherKey, number: int, ki
     if kind == "xml":
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return Answer(200, version.body, "application/xml", disposition)
-    stamps = placed(version.stamps, library.env.positions.get(key.vt_code, ()))
-    pdf = voucher_pdf(version.body, stamps, voucher_flag=key.voucher_flag, title=str(key))
+    pdf = version_pdf(version, library.env.positions.get(key.vt_code, ()))
     return Answer(200, pdf, "application/pdf", {"Content-Disposition": f'inline; filename="{name}"'})
 
 

@@ -7,7 +7,7 @@ holds. Every export is a print: it counts for queryVoucherPrintCount and is audi
 from __future__ import annotations
 
 from voucherlib.errors import ArgumentError
-from voucherlib.pdf import PlacedStamp, voucher_pdf
+from voucherlib.pdf import version_pdf
 from voucherlib.service.call import Call
 from voucherlib.store import Operations, Version, VoucherRef
 
@@ -32,18 +32,7 @@ def export_pdf(
         return ops.version(doc.key, number)
 
     version = call.write(held)
-    table = call.env.positions.get(vt_code, ())
-    names = {p.id: p.name for p in table}
-    side = "receipt" if version.key.voucher_flag else "voucher"  # a failed receipt's 附件章 comes as stamped
-    stamps = [PlacedStamp(names.get(s.position, s.position), s.kind, s.data) for s in version.stamps]
-    return voucher_pdf(
-        version.body,
-        stamps,
-        copy_no=page_no,
-        voucher_flag=version.key.voucher_flag,
-        title=str(version.key),
-        positions=[p.name for p in table if p.on == side],
-    )
+    return version_pdf(version, call.env.positions.get(vt_code, ()), copy_no=page_no)
 
 
 OPERATIONS = {"exportPDF": export_pdf}

@@ -71,7 +71,7 @@ class Console:
     @contextlib.contextmanager
     def session(self, who: str) -> Iterator[httpx.Client]:
         """An HTTP client logged in as `who` (for the checks that need no browser)."""
-        with httpx.Client(base_url=self.url, follow_redirects=True) as client:
+        with httpx.Client(base_url=self.url, follow_redirects=True, timeout=60) as client:
             client.get(self.login_link(who).removeprefix(self.url)).raise_for_status()
             yield client
 

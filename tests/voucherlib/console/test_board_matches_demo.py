@@ -22,7 +22,7 @@ def test_the_console_board_counts_what_the_demo_board_reports(tmp_path):
     app = create_app(Settings(env_dir=env.root, db_url=f"sqlite:///{tmp_path / 'library.db'}"))
     with serve_in_thread(app) as url:
         report = run_business_day(url, env, DayConfig(seed=7, business_date=dt.date.today()))
-        with httpx.Client(base_url=url, follow_redirects=True) as operator:
+        with httpx.Client(base_url=url, follow_redirects=True, timeout=60) as operator:
             operator.get("/console/login", params={"token": make_token(env, "operator")}).raise_for_status()
             today = dt.datetime.now(dt.UTC).date().isoformat()
             board = operator.get("/console/board", params={"day": today, "format": "json"}).json()
