@@ -1,4 +1,4 @@
-"""`guoku env console-login`: a link whose token logs the named party in, once; usage errors exit 2."""
+"""`guoku env console-login` (a link whose token logs the party in, once) and `guoku serve --reports`."""
 
 from __future__ import annotations
 
@@ -41,3 +41,8 @@ def test_operator_json_and_usage_errors(env_dir, capsys):
     assert Logins(env.party).check_token(env, facts["token"]).operator
     assert main(["env", "console-login", str(env_dir), "nobody"]) == 2
     assert "no party or certID 'nobody'" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_reports_directory_that_is_not_one(env_dir, tmp_path, capsys):
+    assert main(["serve", "--env", str(env_dir), "--reports", str(tmp_path / "missing"), "--port", "0"]) == 2
+    assert "--reports" in capsys.readouterr().err
