@@ -1,0 +1,88 @@
+"""Registry rules through the target: for every voucher type a party of the environment sends, a valid
+voucher is accepted, and one single-rule violation per rule of the registry's catalogue
+(`evoucher.registry.mutations`, the source of `evoucher.strategies.violations`) is refused with
+that rule's EVS code. One check per VtCode, derived from the registry."""
+
+from __future__ import annotations
+
+from evoucher import registry
+from evoucher.codec import MofBody, build_voucher, parse_voucher
+from evoucher.errors import EvoucherError
+from evoucher.registry.checks import Context
+from evoucher.registry.mutations import candidates
+from conformance.catalogue import requirement
+from conformance.context import ROLES, Ctx, mof
+from conformance.failures import Failure, NotApplicable, Skipped
+from conformance.steps import store
+from mocks import LibraryFault
+
+# identity fields route the call (the MOF attributes must match the arguments): breaking them is
+# refused by the envelope checks (VL-LIB-020), covered in the encoding area
+ROUTING = {"AdmDivCode", "StYear", "VtCode", "VoucherNo"}
+TYPES = [
+    (vt.vt_code, vt.vt_code)
+    for vt in registry.all_types()
+    if not vt.name_only and vt.sender is not None and vt.sender.value in ROLES
+]
+
+
+def _sender(ctx: Ctx, vt_code: str):
+    vt = registry.get(vt_code)
+    if ctx.profile not in vt.profiles:
+        raise NotApplicable(f"{vt_code} is not a new voucher type under profile {ctx.profile} (VL-LIB-042)")
+    parties = [p for p in ctx.env.find(role=vt.sender.value) if vt_code in p.vt_codes]
+    if not parties:
+        raise Skipped(f"no {vt.sender.value} of the environment may send {vt_code}")
+    here = [p for p in parties if p.adm_div_code == ctx.adm]
+    party = (here or parties)[0]
+    ctx.adm = party.adm_div_code
+    return party
+
+
+@requirement("EV-REG-004", "EV-REG-007", "EV-REG-024", "VL-LIB-020", "EV-REG-045", each=TYPES, name="rules")
+def rules_enforced(ctx: Ctx, vt_code: str) -> None:
+    """VtCode {}: a valid voucher is accepted; each single-rule violation is refused with its rule's EVS code."""
+    party = _sender(ctx, vt_code)
+    v = ctx.voucher(vt_code)
+    store(ctx, party, v)
+    client = ctx.client(party)
+    by_rule: dict[str, list] = {}
+    vt = registry.get(vt_code)
+    context = Context(ctx.target.business_date, ctx.profile)
+    for candidate in candidates(vt, dict(v.header), [dict(d) for d in v.details] or None, receipt=False, ctx=context):
+        if candidate.path.rpartition("/")[2] not in ROUTING:
+            by_rule.setdefault(candidate.rule, []).append(candidate)
+    tried = []
+    for rule_id in sorted(by_rule):
+        candidate = ctx.rng.choice(by_rule[rule_id])
+        header, details = candidate.apply()
+        fresh = {**header, "VoucherNo": ctx.voucher_no(vt_code)}
+        try:
+            data = build_voucher(fresh, details)
+            body = MofBody.of(parse_voucher(data))
+        except EvoucherError:
+            continue  # the codec itself cannot carry this violation (e.g. an unknown element); nothing to send
+        expected = registry.RULES[rule_id].evs_code
+        try:
+            client.save_stamp_voucher(ctx.adm, ctx.year, vt_code, mof(body))
+        except LibraryFault as fault:
+            tried.append((rule_id, candidate.path, fault.evs_code))
+            if fault.evs_code != expected and rule_id not in fault.message:
+                raise Failure(
+                    f"{vt_code} {candidate.path} breaking {rule_id}: refused with {fault.evs_code}, expected "
+                    f"{expected} ({fault.message[:200]})", requirement=_requirement(rule_id),
+                ) from None
+            continue
+        raise Failure(f"{vt_code}: accepted a voucher whose {candidate.path} breaks {rule_id} (a {expected} fault "
+                      "is required)", requirement=_requirement(rule_id))  # fmt: skip
+    ctx.notes["violations refused"] = [f"{r} at {p}: {c}" for r, p, c in tried]
+
+
+def _requirement(rule_id: str) -> str:
+    """The registry page's requirement id for a rule family (docs/registry.md)."""
+    family = rule_id.partition(".")[0]
+    return {
+        "field": "EV-REG-004", "format": "EV-REG-027", "code": "EV-REG-028", "year": "EV-REG-029",
+        "date": "EV-REG-029", "sign": "EV-REG-008", "amount": "EV-REG-010", "detail": "EV-REG-011",
+        "receipt": "EV-REG-005", "voucher": "EV-REG-025",
+    }.get(family, "EV-REG-024")
