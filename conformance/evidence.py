@@ -79,10 +79,10 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport):
     def __init__(self, recorder: Recorder) -> None:
         self.recorder, self.inner = recorder, httpx.AsyncHTTPTransport()
 
-    async def handle_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
         started = time.perf_counter()
-        response = await self.inner.handle_request(request)
+        response = await self.inner.handle_async_request(request)
         content = await response.aread()
         ms = (time.perf_counter() - started) * 1000
         self.recorder.add(body, _service(request), response.status_code, content, ms)

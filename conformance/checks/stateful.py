@@ -1,0 +1,35 @@
+"""The Hypothesis state machine of `conformance.stateful` as one check: random interleavings of the
+lifecycle against the status-table model; a failure carries the shrunk minimal sequence of steps."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import seed as seeded
+from hypothesis.reporting import with_reporter
+from hypothesis.stateful import run_state_machine_as_test
+
+from conformance.catalogue import requirement
+from conformance.context import Ctx
+from conformance.failures import Failure
+from conformance.stateful import machine_for
+
+EXAMPLES, STEPS = 12, 14
+
+
+@requirement("VL-LIB-035", "VL-LIB-038", "VL-WIRE-013", "VL-STORE-012", "VL-STORE-008")
+def lifecycle_machine(ctx: Ctx) -> None:
+    """Random interleavings of write, send, read, readAgain, answers and receipts keep every status as modelled."""
+    machine = machine_for(ctx)
+    lines: list[str] = []
+    test = seeded(ctx.target.seed)(lambda: run_state_machine_as_test(machine, settings=settings(
+        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None, print_blob=False,
+        suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink],
+    )))  # fmt: skip
+    try:
+        with with_reporter(lines.append):
+            test()
+    except Failure as failure:
+        steps = "\n".join(str(line) for line in lines)
+        ctx.notes["minimal sequence"] = steps
+        raise Failure(f"{failure.message}\nshrunk minimal sequence (replay with --seed {ctx.target.seed}):\n{steps}",
+                      requirement=failure.requirement) from None  # fmt: skip
