@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from conformance.declaration import Declaration
 from conformance.evidence import Recorder, RecordingTransport
 from conformance.failures import NotRefused, Refused, Skipped, WrongFault
@@ -47,6 +49,7 @@ class Target:
     timeout: float = 30.0
     numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     cache: dict[str, Any] = field(default_factory=dict)  # results shared by checks (the business day)
+    transport: httpx.HTTPTransport = field(default_factory=httpx.HTTPTransport)  # one pool for the run
 
     @property
     def profile(self) -> str:
@@ -102,7 +105,7 @@ class Ctx:
             self.target.url,
             service=service or service_of(party),
             cert_id=holder.cert_id,
-            transport=RecordingTransport(self.recorder),
+            transport=RecordingTransport(self.recorder, self.target.transport),
             timeout=self.target.timeout,
             **keys,
         )

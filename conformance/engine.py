@@ -146,17 +146,20 @@ def run(config: Config) -> Iterator[Event]:
     yield RunStarted(config.target, len(checks), areas, config.seed)
     results: list[CheckResult] = []
     calls = 0
-    for area, group in itertools.groupby(checks.values(), key=lambda c: c.area):
-        members = list(group)
-        yield GroupStarted(area, len(members))
-        done = []
-        for check in members:
-            result, n = execute(check, target, config)
-            calls += n
-            done.append(result)
-            yield CheckFinished(result, n)
-        results.extend(done)
-        yield GroupFinished(area, tuple(done))
+    try:
+        for area, group in itertools.groupby(checks.values(), key=lambda c: c.area):
+            members = list(group)
+            yield GroupStarted(area, len(members))
+            done = []
+            for check in members:
+                result, n = execute(check, target, config)
+                calls += n
+                done.append(result)
+                yield CheckFinished(result, n)
+            results.extend(done)
+            yield GroupFinished(area, tuple(done))
+    finally:
+        target.transport.close()
     yield RunFinished(
         build(
             config=config,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections import deque
 
 import httpx
 
 from conformance.outcomes import Exchange
 
-MAX_KEPT = 60  # exchanges kept per check as evidence; all are counted
+MAX_KEPT = 60  # exchanges kept per check as evidence (the first and the last half); all are counted
 MAX_CHARS = 12_000  # characters kept of one message
 _OPERATION = re.compile(rb"<(?:[\w.-]+:)?Body[^>]*>\s*<(?:[\w.-]+:)?([\w.-]+)")
 _PRIVATE = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
@@ -30,18 +31,25 @@ def _text(data: bytes) -> str:
 
 
 class Recorder:
-    """Collects the exchanges of one check; `calls` counts all of them, `kept` holds the first MAX_KEPT."""
+    """Collects the exchanges of one check: `calls` counts all, `kept` the first and last MAX_KEPT / 2.
+
+    A failure usually shows in the last exchanges, the setup in the first."""
 
     def __init__(self) -> None:
-        self.kept: list[Exchange] = []
+        self.first: list[Exchange] = []
+        self.last: deque[Exchange] = deque(maxlen=MAX_KEPT // 2)
         self.calls = 0
+
+    @property
+    def kept(self) -> list[Exchange]:
+        return [*self.first, *self.last]
 
     def add(self, request: bytes, service: str, status: int | None, response: bytes, ms: float) -> None:
         self.calls += 1
-        if len(self.kept) < MAX_KEPT:
-            found = _OPERATION.search(request[:4096])
-            operation = found.group(1).decode() if found else "?"
-            self.kept.append(Exchange(operation, service, _text(request), status, _text(response), ms))
+        found = _OPERATION.search(request[:4096])
+        operation = found.group(1).decode() if found else "?"
+        exchange = Exchange(operation, service, _text(request), status, _text(response), ms)
+        (self.first.append if len(self.first) < MAX_KEPT // 2 else self.last.append)(exchange)
 
 
 def _service(request: httpx.Request) -> str:
@@ -49,10 +57,13 @@ def _service(request: httpx.Request) -> str:
 
 
 class RecordingTransport(httpx.BaseTransport):
-    """A synchronous transport that records each exchange in `recorder` (the current check's)."""
+    """A synchronous transport that records each exchange in `recorder` (the current check's).
 
-    def __init__(self, recorder: Recorder, inner: httpx.BaseTransport | None = None) -> None:
-        self.recorder, self.inner = recorder, inner or httpx.HTTPTransport()
+    `inner` is the run's one connection pool (an SSL context costs ~70 ms to build); closing a
+    client leaves it open: the run closes it once at the end."""
+
+    def __init__(self, recorder: Recorder, inner: httpx.BaseTransport) -> None:
+        self.recorder, self.inner = recorder, inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()

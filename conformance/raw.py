@@ -86,7 +86,7 @@ def post(
     url = ctx.target.url.rstrip("/") + (
         SERVICES[service].path if service in SERVICES else f"/realware/services/{service}"
     )
-    with httpx.Client(transport=RecordingTransport(ctx.recorder), timeout=ctx.target.timeout) as http:
+    with httpx.Client(transport=RecordingTransport(ctx.recorder, ctx.target.transport), timeout=ctx.target.timeout) as http:
         response = http.request(
             method, url + query, content=data if method == "POST" else None, headers=headers or HEADERS
         )

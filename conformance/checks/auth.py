@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from evoucher import registry, wsauth
-from evoucher.interface import CBANK, FINANCE, NAMESPACE
-from evoucher.pki import CertificateAuthority, build_name, derive_key
 from conformance import raw
 from conformance.catalogue import requirement
 from conformance.context import Ctx
 from conformance.failures import Skipped, WrongAnswer
 from conformance.steps import read, send, store
+from evoucher import registry, wsauth
+from evoucher.interface import CBANK, FINANCE, NAMESPACE
+from evoucher.pki import CertificateAuthority, build_name, derive_key
 
 
 def _query(ctx: Ctx, cert_id: str) -> str:

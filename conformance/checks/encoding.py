@@ -3,12 +3,12 @@ and the byte-exact round trip (the bytes a reader gets are the bytes the writer 
 
 from __future__ import annotations
 
-from evoucher.codec import MofBody, build_mof
-from evoucher.stamp import verify_body
 from conformance.catalogue import requirement
 from conformance.context import Ctx, mof
 from conformance.failures import Failure, WrongAnswer
 from conformance.steps import VT, Cast, body, expect_status, read, send, store
+from evoucher.codec import MofBody, build_mof
+from evoucher.stamp import verify_body
 
 
 def _round_trip(ctx: Ctx, encoding: str) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 
-from evoucher.interface import FINANCE, NAMESPACE
 from conformance import raw
 from conformance.catalogue import requirement
 from conformance.context import Ctx
 from conformance.failures import Failure, WrongAnswer
+from evoucher.interface import FINANCE, NAMESPACE
 
 FAST_SECONDS = 2.0
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"

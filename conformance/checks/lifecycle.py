@@ -4,13 +4,23 @@ ITFE treats as success, and what a refused step leaves behind (nothing)."""
 
 from __future__ import annotations
 
-from evoucher.codec.attachments import build_file_block, parse_file_block
 from conformance.catalogue import requirement
 from conformance.context import Ctx, mof
 from conformance.failures import Failure, WrongAnswer
 from conformance.steps import (
-    VT, Cast, body, expect_status, read, receipt_of, receipt_sent, send, signed_for, store, written_and_sent,
+    VT,
+    Cast,
+    body,
+    expect_status,
+    read,
+    receipt_of,
+    receipt_sent,
+    send,
+    signed_for,
+    store,
+    written_and_sent,
 )  # fmt: skip
+from evoucher.codec.attachments import build_file_block, parse_file_block
 
 
 @requirement("VL-LIB-035", "VL-WIRE-013", "VL-STORE-012")

@@ -5,15 +5,15 @@ that rule's EVS code. One check per VtCode, derived from the registry."""
 
 from __future__ import annotations
 
+from conformance.catalogue import requirement
+from conformance.context import ROLES, Ctx, mof
+from conformance.failures import Failure, NotApplicable, Skipped
+from conformance.steps import store
 from evoucher import registry
 from evoucher.codec import MofBody, build_voucher, parse_voucher
 from evoucher.errors import EvoucherError
 from evoucher.registry.checks import Context
 from evoucher.registry.mutations import candidates
-from conformance.catalogue import requirement
-from conformance.context import ROLES, Ctx, mof
-from conformance.failures import Failure, NotApplicable, Skipped
-from conformance.steps import store
 from mocks import LibraryFault
 
 # identity fields route the call (the MOF attributes must match the arguments): breaking them is

@@ -7,14 +7,25 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+from conformance.catalogue import requirement
+from conformance.context import SEAL_VERSION, Ctx, mof
+from conformance.failures import Failure, Skipped, StampInvalid, WrongAnswer
+from conformance.steps import (
+    VT,
+    Cast,
+    body,
+    expect_status,
+    positions_xml,
+    read,
+    receipt_of,
+    send,
+    signed_for,
+    store,
+)
 from evoucher.codec import MofBody, Stamp, parse_mof
 from evoucher.pki import Party
 from evoucher.seal.create import make_signature
 from evoucher.stamp import body_property_info, verify_body
-from conformance.catalogue import requirement
-from conformance.context import SEAL_VERSION, Ctx, mof
-from conformance.failures import Failure, Skipped, StampInvalid, WrongAnswer
-from conformance.steps import VT, Cast, body, expect_status, positions_xml, read, receipt_of, send, signed_for, store
 
 SIGNED_VT = "3208"  # 实拨退款通知书: the PBoC signs (签名) rh_jzyqm and rh_fhyqm, finance receives
 

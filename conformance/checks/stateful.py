@@ -28,8 +28,17 @@ def lifecycle_machine(ctx: Ctx) -> None:
     try:
         with with_reporter(lines.append):
             test()
-    except Failure as failure:
+    except (Failure, ExceptionGroup) as caught:
+        failure = caught if isinstance(caught, Failure) else _first_failure(caught)
         steps = "\n".join(str(line) for line in lines)
         ctx.notes["minimal sequence"] = steps
         raise Failure(f"{failure.message}\nshrunk minimal sequence (replay with --seed {ctx.target.seed}):\n{steps}",
                       requirement=failure.requirement) from None  # fmt: skip
+
+
+def _first_failure(group: BaseExceptionGroup) -> Failure:
+    """Hypothesis found several distinct failures: report the first of the target's (else re-raise)."""
+    for exc in group.exceptions:
+        if isinstance(exc, Failure):
+            return exc
+    raise group
