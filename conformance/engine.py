@@ -76,7 +76,7 @@ def _judge(check: catalogue.Check, target: Target) -> tuple[Outcome, str, tuple[
         check.run(ctx)
         return Outcome.PASSED, "", (), ctx
     except Failure as failure:
-        broken = (failure.requirement,) if failure.requirement else check.requirements
+        broken = failure.broken or check.requirements
         return Outcome.FAILED, failure.message, broken, ctx
     except Skipped as exc:
         return Outcome.SKIPPED, str(exc), (), ctx

@@ -23,11 +23,17 @@ class ConformanceError(Exception):
 
 
 class Failure(ConformanceError, AssertionError):
-    """The target broke a requirement; `requirement` names the id when a check covers several."""
+    """The target broke a requirement; `requirement` names the id (or ids) when a check covers several."""
 
-    def __init__(self, message: str, *, requirement: str | None = None) -> None:
+    def __init__(self, message: str, *, requirement: str | tuple[str, ...] | None = None) -> None:
         super().__init__(message)
         self.requirement = requirement
+
+    @property
+    def broken(self) -> tuple[str, ...]:
+        if self.requirement is None:
+            return ()
+        return (self.requirement,) if isinstance(self.requirement, str) else tuple(self.requirement)
 
     @property
     def message(self) -> str:

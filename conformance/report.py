@@ -33,7 +33,7 @@ def catalogue_digest() -> str:
 def requirement_table(results: list[CheckResult]) -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for r in results:
-        for rid in r.requirements:
+        for rid in dict.fromkeys((*r.requirements, *r.broken)):
             row = table.setdefault(rid, {"verdict": "NOT TESTED", "checks": [], "failed": []})
             row["checks"].append(r.check_id)
             if r.outcome in (Outcome.FAILED, Outcome.ERROR) and (
@@ -41,7 +41,7 @@ def requirement_table(results: list[CheckResult]) -> dict[str, dict[str, Any]]:
             ):
                 row["failed"].append(r.check_id)
     for rid, row in table.items():
-        outcomes = [r.outcome for r in results if rid in r.requirements]
+        outcomes = [r.outcome for r in results if rid in r.requirements or rid in r.broken]
         if row["failed"]:
             row["verdict"] = "FAIL"
         elif Outcome.WAIVED in outcomes:
