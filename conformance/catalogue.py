@@ -6,7 +6,8 @@
 
 The check's id is `<area>.<function name>` (area = its module under `conformance.checks`), its
 title the first line of its docstring. `each=[(suffix, value), ...]` declares one check per value
-(`<id>.<suffix>`, called as `check(ctx, value)`): derived checks, e.g. one per catalogue operation.
+(`<id>.<suffix>`, called as `check(ctx, value)`): derived checks, e.g. one per catalogue operation;
+a third element adds requirement ids of that variant only.
 `needs` names declaration features (`auth`, `export_pdf`, `attachments`, `server_stamping`,
 `restart`); a check whose feature is not declared is NOT APPLICABLE. The registry feeds the engine,
 `--only`, the reports and the coverage page (docs/conformance.md).
@@ -62,7 +63,7 @@ def requirement(
     *ids: str,
     profiles: Iterable[str] = ("1.0", "2.0"),
     needs: Iterable[str] = (),
-    each: Sequence[tuple[str, Any]] | None = None,
+    each: Sequence[tuple[Any, ...]] | None = None,
     name: str | None = None,
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Register the decorated function as a check (or one per `each` value) testing `ids`."""
@@ -80,8 +81,10 @@ def requirement(
         if not doc:
             raise ValueError(f"{func.__qualname__}: a check's docstring states the requirement it tests")
         base = f"{area}.{(name or func.__name__).replace('_', '-')}"
-        variants = [(None, None, False)] if each is None else [(s, v, True) for s, v in each]
-        for suffix, value, has_arg in variants:
+        variants = (
+            [(None, None, False, ())] if each is None else [(e[0], e[1], True, tuple(e[2:3])) for e in each]
+        )
+        for suffix, value, has_arg, extra in variants:
             check_id = base if suffix is None else f"{base}.{suffix}"
             if check_id in REGISTRY:
                 raise ValueError(f"check id {check_id!r} declared twice")
@@ -91,7 +94,7 @@ def requirement(
                 title,
                 doc,
                 area,
-                tuple(ids),
+                tuple(dict.fromkeys((*ids, *(extra[0] if extra else ())))),
                 frozenset(profiles),
                 frozenset(needs),
                 func,

@@ -124,7 +124,9 @@ class Ctx:
             return f"{self.target.run_tag[-3:]}{serial:05d}"  # format.voucher_no_v1: 8 digits
         return f"9{self.target.run_tag}{serial:05d}"
 
-    def voucher(self, vt_code: str = "5207", *, receipt: bool = False, encoding: str = "GBK", **fields: str) -> Voucher:
+    def voucher(
+        self, vt_code: str = "5207", *, receipt: bool = False, encoding: str = "GBK", **fields: str
+    ) -> Voucher:
         """A valid voucher of the registry in the checks' AdmDivCode, with a fresh number and `fields`."""
         sample = parse_voucher(
             registry.sample(

@@ -44,7 +44,7 @@ class Declaration:
 
 
 def read_declaration(path: Path | None, **overrides: Any) -> Declaration:
-    """The declaration in `path` (defaults when None), with non-None `overrides` (command-line flags) on top."""
+    """The declaration in `path` (defaults when None), with non-None `overrides` (CLI flags) on top."""
     values: dict[str, Any] = {}
     if path is not None:
         try:

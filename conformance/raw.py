@@ -56,7 +56,10 @@ def envelope(
     body_xml: str, *, service: str, holder: Holder | None, header: bool = True, soap_ns: str = SOAP_ENV
 ) -> bytes:
     """`<Envelope><Header>CallerAuth</Header><Body>body_xml</Body></Envelope>`, UTF-8."""
-    text = f'<soapenv:Envelope xmlns:soapenv="{soap_ns}"><soapenv:Body>{body_xml}</soapenv:Body></soapenv:Envelope>'
+    text = (
+        f'<soapenv:Envelope xmlns:soapenv="{soap_ns}"><soapenv:Body>{body_xml}</soapenv:Body>'
+        "</soapenv:Envelope>"
+    )
     root = etree.fromstring(text.encode("utf-8"))
     if header and holder is not None:
         body = root[0]
@@ -86,7 +89,9 @@ def post(
     url = ctx.target.url.rstrip("/") + (
         SERVICES[service].path if service in SERVICES else f"/realware/services/{service}"
     )
-    with httpx.Client(transport=RecordingTransport(ctx.recorder, ctx.target.transport), timeout=ctx.target.timeout) as http:
+    with httpx.Client(
+        transport=RecordingTransport(ctx.recorder, ctx.target.transport), timeout=ctx.target.timeout
+    ) as http:
         response = http.request(
             method, url + query, content=data if method == "POST" else None, headers=headers or HEADERS
         )

@@ -81,8 +81,12 @@ def machine_for(ctx: Ctx) -> type[RuleBasedStateMachine]:
                     break
             due = set(self._in(0, 1) if again else self._in(0))
             if got != due:
-                raise WrongAnswer(operation=name, expected=f"exactly {sorted(due)} of ours", got=sorted(got),
-                                  requirement="VL-LIB-038")  # fmt: skip
+                raise WrongAnswer(
+                    operation=name,
+                    expected=f"exactly {sorted(due)} of ours",
+                    got=sorted(got),
+                    requirement="VL-LIB-038",
+                )
             for no in due:
                 self.tracked[no].status = 1
 
@@ -102,11 +106,20 @@ def machine_for(ctx: Ctx) -> type[RuleBasedStateMachine]:
                 ctx.accepts(self.pboc.confirm_voucher, ctx.adm, ctx.year, VT, [no], why="confirmVoucher")
                 self.tracked[no].status = 3
             elif answer == "fail":
-                ctx.accepts(self.pboc.confirm_voucher_fail, ctx.adm, ctx.year, VT, [no], ["账户不符"],
-                            why="confirmVoucherFail")  # fmt: skip
+                ctx.accepts(
+                    self.pboc.confirm_voucher_fail,
+                    ctx.adm,
+                    ctx.year,
+                    VT,
+                    [no],
+                    ["账户不符"],
+                    why="confirmVoucherFail",
+                )
                 self.tracked[no].status = 4
             else:
-                ctx.accepts(self.pboc.return_voucher, ctx.adm, ctx.year, VT, [no], ["信息有误"], why="returnVoucher")
+                ctx.accepts(
+                    self.pboc.return_voucher, ctx.adm, ctx.year, VT, [no], ["信息有误"], why="returnVoucher"
+                )
                 self.tracked[no].status = 5
 
         @precondition(lambda self: self._in(3))
@@ -121,7 +134,9 @@ def machine_for(ctx: Ctx) -> type[RuleBasedStateMachine]:
         @precondition(lambda self: any(t.receipt == 6 for t in self.tracked.values()))
         @rule()
         def finance_reads_receipts(self) -> None:
-            ctx.accepts(self.finance.read_voucher_again, ctx.adm, ctx.year, VT, 100, why="finance reads receipts")
+            ctx.accepts(
+                self.finance.read_voucher_again, ctx.adm, ctx.year, VT, 100, why="finance reads receipts"
+            )
             for t in self.tracked.values():
                 if t.receipt == 6:
                     t.receipt = 7
@@ -130,7 +145,9 @@ def machine_for(ctx: Ctx) -> type[RuleBasedStateMachine]:
         @rule()
         def finance_signs_for_receipts(self) -> None:
             numbers = sorted(n for n, t in self.tracked.items() if t.receipt == 7)
-            ctx.accepts(self.finance.confirm_voucher, ctx.adm, ctx.year, VT, numbers, why="finance signs for receipts")
+            ctx.accepts(
+                self.finance.confirm_voucher, ctx.adm, ctx.year, VT, numbers, why="finance signs for receipts"
+            )
             for n in numbers:
                 self.tracked[n].receipt = 9
 
@@ -139,23 +156,47 @@ def machine_for(ctx: Ctx) -> type[RuleBasedStateMachine]:
             if not self.tracked:
                 return
             numbers = sorted(self.tracked)
-            seen = ctx.accepts(self.finance.query_voucher_status_by_org_type, ctx.adm, ctx.year, VT, numbers, "001",
-                               why="finance's status board")  # fmt: skip
+            seen = ctx.accepts(
+                self.finance.query_voucher_status_by_org_type,
+                ctx.adm,
+                ctx.year,
+                VT,
+                numbers,
+                "001",
+                why="finance's status board",
+            )
             for n in numbers:
                 got = seen.get(n, (None,))[0]
                 if got != self.tracked[n].status:
-                    raise WrongStatus(voucher_no=n, operation="queryVoucherStatusByOrgType",
-                                      expected=self.tracked[n].status, got=got, when="as finance sees it (001)",
-                                      requirement="VL-LIB-035")  # fmt: skip
+                    raise WrongStatus(
+                        voucher_no=n,
+                        operation="queryVoucherStatusByOrgType",
+                        expected=self.tracked[n].status,
+                        got=got,
+                        when="as finance sees it (001)",
+                        requirement="VL-LIB-035",
+                    )
             receipts = sorted(n for n, t in self.tracked.items() if t.receipt is not None)
             if receipts:
-                seen = ctx.accepts(self.pboc.query_voucher_status_by_org_type, ctx.adm, ctx.year, VT, receipts,
-                                   "011", why="the PBoC's receipts")  # fmt: skip
+                seen = ctx.accepts(
+                    self.pboc.query_voucher_status_by_org_type,
+                    ctx.adm,
+                    ctx.year,
+                    VT,
+                    receipts,
+                    "011",
+                    why="the PBoC's receipts",
+                )
                 for n in receipts:
                     got = seen.get(n, (None,))[0]
                     if got != self.tracked[n].receipt:
-                        raise WrongStatus(voucher_no=n, operation="queryVoucherStatusByOrgType",
-                                          expected=self.tracked[n].receipt, got=got,
-                                          when="its receipt, as the PBoC sees it (011)", requirement="VL-LIB-035")  # fmt: skip
+                        raise WrongStatus(
+                            voucher_no=n,
+                            operation="queryVoucherStatusByOrgType",
+                            expected=self.tracked[n].receipt,
+                            got=got,
+                            when="its receipt, as the PBoC sees it (011)",
+                            requirement="VL-LIB-035",
+                        )
 
     return VoucherLifecycle

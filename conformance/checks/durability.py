@@ -18,7 +18,9 @@ RESTART_TIMEOUT = 60.0
 
 def _restart(ctx: Ctx) -> None:
     command = ctx.target.declaration.restart_cmd or ""
-    done = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=RESTART_TIMEOUT, check=False)
+    done = subprocess.run(
+        shlex.split(command), capture_output=True, text=True, timeout=RESTART_TIMEOUT, check=False
+    )
     ctx.notes["restart"] = {"command": command, "exit": done.returncode, "stderr": done.stderr[-500:]}
     if done.returncode != 0:
         raise Skipped(f"the declared restart command failed (exit {done.returncode}): {done.stderr[-200:]}")
@@ -30,7 +32,9 @@ def _restart(ctx: Ctx) -> None:
             return
         except LibraryError:
             if time.monotonic() > deadline:
-                raise Skipped(f"the target did not answer within {RESTART_TIMEOUT:.0f} s of its restart") from None
+                raise Skipped(
+                    f"the target did not answer within {RESTART_TIMEOUT:.0f} s of its restart"
+                ) from None
             time.sleep(0.2)
 
 
@@ -41,10 +45,20 @@ def acknowledged_survives_restart(ctx: Ctx) -> None:
     vouchers = [written_and_sent(ctx, cast) for _ in range(3)]
     _restart(ctx)
     for v in vouchers:
-        expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 0, when="after the target restarted",
-                      requirement="VL-LIB-061")  # fmt: skip
+        expect_status(
+            ctx,
+            cast.finance,
+            VT,
+            v.voucher_no,
+            "001",
+            0,
+            when="after the target restarted",
+            requirement="VL-LIB-061",
+        )
     last = vouchers[-1]
     got = read(ctx, cast.pboc, VT, last.voucher_no)
     if got is None or got.voucher != last.raw:
-        raise Failure(f"the last acknowledged voucher {last.voucher_no} is lost or changed after the restart",
-                      requirement="VL-LIB-061")  # fmt: skip
+        raise Failure(
+            f"the last acknowledged voucher {last.voucher_no} is lost or changed after the restart",
+            requirement="VL-LIB-061",
+        )

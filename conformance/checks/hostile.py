@@ -37,7 +37,9 @@ def _hostile(ctx: Ctx, data: bytes, evs: str | set[str], why: str, requirement: 
     seconds = time.perf_counter() - started
     raw.refused(answer, evs, operation="POST AsspFinanceService", why=why, requirement=requirement)
     if seconds > FAST_SECONDS:
-        raise Failure(f"{why} took {seconds:.1f} s to refuse (limit {FAST_SECONDS} s)", requirement=requirement)
+        raise Failure(
+            f"{why} took {seconds:.1f} s to refuse (limit {FAST_SECONDS} s)", requirement=requirement
+        )
     _still_answers(ctx)
 
 
@@ -49,14 +51,14 @@ def _signed(ctx: Ctx) -> bytes:
 @requirement("VL-WIRE-006", "EV-CODEC-013")
 def dtd_refused(ctx: Ctx) -> None:
     """A request with a DTD is refused with EVS100."""
-    data = _signed(ctx).replace(b"?>", b'?>\n<!DOCTYPE x [<!ELEMENT x ANY>]>', 1)
+    data = _signed(ctx).replace(b"?>", b"?>\n<!DOCTYPE x [<!ELEMENT x ANY>]>", 1)
     _hostile(ctx, data, "EVS100", "a DTD")
 
 
 @requirement("VL-WIRE-006", "EV-CODEC-013")
 def entity_expansion_refused(ctx: Ctx) -> None:
     """Entity expansion (billion laughs) is refused with EVS100, fast."""
-    lol = "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10 if i else "lol"}">' for i in range(10))
+    lol = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol"}">' for i in range(10))
     finance = ctx.party("finance")
     text = _query(ctx, finance.cert_id).replace(f"<admDivCode>{ctx.adm}", "<admDivCode>&l9;")
     data = (
@@ -78,7 +80,9 @@ def external_entity_refused(ctx: Ctx) -> None:
     ).encode()
     answer = raw.post(ctx, FINANCE, data)
     if b"root:" in answer.content:
-        raise Failure("the answer contains /etc/passwd: an external entity was resolved", requirement="VL-WIRE-006")
+        raise Failure(
+            "the answer contains /etc/passwd: an external entity was resolved", requirement="VL-WIRE-006"
+        )
     raw.refused(answer, "EVS100", operation="POST AsspFinanceService", why="an external entity")
     _still_answers(ctx)
 
@@ -149,7 +153,10 @@ def oversize_refused(ctx: Ctx) -> None:
 def hostile_mof_refused(ctx: Ctx) -> None:
     """A MOF document carrying a DTD inside a valid request is refused with EVS100, and nothing is stored."""
     client = ctx.client(ctx.party("finance"))
-    mof = b'<?xml version="1.0" encoding="GBK"?>\n<!DOCTYPE MOF [<!ENTITY a "b">]><MOF><VoucherCount>1</VoucherCount></MOF>'
+    mof = (
+        b'<?xml version="1.0" encoding="GBK"?>\n<!DOCTYPE MOF [<!ENTITY a "b">]>'
+        b"<MOF><VoucherCount>1</VoucherCount></MOF>"
+    )
     ctx.refuses("EVS100", client.save_stamp_voucher, ctx.adm, ctx.year, "5207", mof, why="a MOF with a DTD")
     _still_answers(ctx)
 
@@ -159,7 +166,9 @@ def garbage_mof_refused(ctx: Ctx) -> None:
     """Bytes that are not a MOF document (random binary) are refused with EVS100."""
     client = ctx.client(ctx.party("finance"))
     junk = bytes(ctx.rng.randrange(256) for _ in range(512))
-    ctx.refuses({"EVS100"}, client.save_stamp_voucher, ctx.adm, ctx.year, "5207", junk, why="512 random bytes")
+    ctx.refuses(
+        {"EVS100"}, client.save_stamp_voucher, ctx.adm, ctx.year, "5207", junk, why="512 random bytes"
+    )
     _still_answers(ctx)
 
 
@@ -171,6 +180,8 @@ def answers_carry_no_secrets(ctx: Ctx) -> None:
     text = answer.content.decode("utf-8", "replace")
     for marker in ("Traceback", 'File "/', "SELECT ", "psycopg", "sqlite3."):
         if marker in text:
-            raise WrongAnswer(operation="queryVoucherType", expected="a fault without internals", got=text[:400])
+            raise WrongAnswer(
+                operation="queryVoucherType", expected="a fault without internals", got=text[:400]
+            )
     if answer.fault() is None:
         raise WrongAnswer(operation="queryVoucherType", expected="an EVS100 fault", got=text[:300])

@@ -19,13 +19,13 @@ from conformance.steps import (
     signed_for,
     store,
     written_and_sent,
-)  # fmt: skip
+)
 from evoucher.codec.attachments import build_file_block, parse_file_block
 
 
 @requirement("VL-LIB-035", "VL-WIRE-013", "VL-STORE-012")
 def voucher_status_path(ctx: Ctx) -> None:
-    """A sent voucher reports −1, 13 (stored), 0 (sent), 1 (read), 3 (signed for) at the receiving org type."""
+    """A sent voucher reports −1, 13 (stored), 0 (sent), 1 (read), 3 (signed for) at the receiving org."""
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", -1, when="before it exists")
@@ -34,13 +34,17 @@ def voucher_status_path(ctx: Ctx) -> None:
     send(ctx, cast.finance, cast.pboc, v)
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 0, when="sent, not read")
     if read(ctx, cast.pboc, VT, v.voucher_no) is None:
-        raise WrongAnswer(operation="readVoucher", expected=v.voucher_no, got="nothing", requirement="VL-STORE-008")
+        raise WrongAnswer(
+            operation="readVoucher", expected=v.voucher_no, got="nothing", requirement="VL-STORE-008"
+        )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 1, when="read by the PBoC")
-    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for")
+    ctx.accepts(
+        ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
+    )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="signed for by the PBoC")
 
 
-@requirement("VL-LIB-035", "VL-WIRE-013", "VL-STORE-011", "VL-STORE-012")
+@requirement("VL-LIB-035", "VL-WIRE-013", "VL-STORE-011", "VL-STORE-012", "VL-STORE-001")
 def receipt_status_path(ctx: Ctx) -> None:
     """A receipt reports 14, 6, 7, 9 to its writer; the voucher's writer sees 12 once it arrived."""
     cast = Cast.of(ctx)
@@ -53,10 +57,16 @@ def receipt_status_path(ctx: Ctx) -> None:
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 12, when="the peer's receipt arrived")
     got = read(ctx, cast.finance, VT, v.voucher_no)
     if got is None or got.voucher_flag != 1 or got.voucher != receipt.raw:
-        raise WrongAnswer(operation="readVoucher", expected="the receipt, byte for byte, VoucherFlag 1",
-                          got=got and (got.voucher_flag, len(got.voucher)), requirement="VL-STORE-011")  # fmt: skip
+        raise WrongAnswer(
+            operation="readVoucher",
+            expected="the receipt, byte for byte, VoucherFlag 1",
+            got=got and (got.voucher_flag, len(got.voucher)),
+            requirement="VL-STORE-011",
+        )
     expect_status(ctx, cast.pboc, VT, v.voucher_no, "011", 7, when="receipt read by finance")
-    ctx.accepts(ctx.client(cast.finance).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for")
+    ctx.accepts(
+        ctx.client(cast.finance).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
+    )
     expect_status(ctx, cast.pboc, VT, v.voucher_no, "011", 9, when="receipt signed for")
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 12, when="after all")
 
@@ -67,8 +77,15 @@ def confirm_fail_is_4(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
     read(ctx, cast.pboc, VT, v.voucher_no)
-    ctx.accepts(ctx.client(cast.pboc).confirm_voucher_fail, ctx.adm, ctx.year, VT, [v.voucher_no], ["账号不符"],
-                why="refusing to sign for")  # fmt: skip
+    ctx.accepts(
+        ctx.client(cast.pboc).confirm_voucher_fail,
+        ctx.adm,
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        ["账号不符"],
+        why="refusing to sign for",
+    )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 4, when="after confirmVoucherFail")
 
 
@@ -78,8 +95,15 @@ def return_is_5(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
     read(ctx, cast.pboc, VT, v.voucher_no)
-    ctx.accepts(ctx.client(cast.pboc).return_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], ["收款人账号错误"],
-                why="returning")  # fmt: skip
+    ctx.accepts(
+        ctx.client(cast.pboc).return_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        ["收款人账号错误"],
+        why="returning",
+    )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 5, when="after returnVoucher")
 
 
@@ -90,13 +114,24 @@ def bounces_listed_with_reason(ctx: Ctx) -> None:
     v = written_and_sent(ctx, cast)
     read(ctx, cast.pboc, VT, v.voucher_no)
     reason = f"收款人账号错误{ctx.rng.randrange(1000)}"
-    ctx.accepts(ctx.client(cast.pboc).return_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], [reason], why="return")
-    answer = ctx.accepts(ctx.client(cast.finance).batch_query_voucher_nos_by_back_status, ctx.adm, ctx.year, VT,
-                         "001", why="bounces")  # fmt: skip
+    ctx.accepts(
+        ctx.client(cast.pboc).return_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], [reason], why="return"
+    )
+    answer = ctx.accepts(
+        ctx.client(cast.finance).batch_query_voucher_nos_by_back_status,
+        ctx.adm,
+        ctx.year,
+        VT,
+        "001",
+        why="bounces",
+    )
     code, text = answer.get(v.voucher_no, (None, ""))
     if code != 5 or reason not in text:
-        raise WrongAnswer(operation="batchQueryVoucherNosByBackStatus", expected=f"5 with reason {reason!r}",
-                          got=answer.get(v.voucher_no))  # fmt: skip
+        raise WrongAnswer(
+            operation="batchQueryVoucherNosByBackStatus",
+            expected=f"5 with reason {reason!r}",
+            got=answer.get(v.voucher_no),
+        )
 
 
 @requirement("VL-WIRE-012", "VL-STORE-013", profiles={"2.0"})
@@ -104,11 +139,20 @@ def signed_for_is_not_a_bounce(ctx: Ctx) -> None:
     """A voucher signed for is not listed by batchQueryVoucherNosByBackStatus."""
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
-    answer = ctx.accepts(ctx.client(cast.finance).batch_query_voucher_nos_by_back_status, ctx.adm, ctx.year, VT,
-                         "001", why="bounces")  # fmt: skip
+    answer = ctx.accepts(
+        ctx.client(cast.finance).batch_query_voucher_nos_by_back_status,
+        ctx.adm,
+        ctx.year,
+        VT,
+        "001",
+        why="bounces",
+    )
     if v.voucher_no in answer:
-        raise WrongAnswer(operation="batchQueryVoucherNosByBackStatus", expected="no signed-for voucher",
-                          got=answer[v.voucher_no])  # fmt: skip
+        raise WrongAnswer(
+            operation="batchQueryVoucherNosByBackStatus",
+            expected="no signed-for voucher",
+            got=answer[v.voucher_no],
+        )
 
 
 @requirement("VL-WIRE-013", "VL-LIB-035", profiles={"2.0"})
@@ -121,11 +165,15 @@ def batch_all_status_13(ctx: Ctx) -> None:
     for expected, step in ((13, "stored"), (0, "sent")):
         if step == "sent":
             send(ctx, cast.finance, cast.pboc, v)
-        answer = ctx.accepts(client.batch_query_all_voucher_status, ctx.adm, ctx.year, VT, [v.voucher_no],
-                             why="batch status")  # fmt: skip
+        answer = ctx.accepts(
+            client.batch_query_all_voucher_status, ctx.adm, ctx.year, VT, [v.voucher_no], why="batch status"
+        )
         if answer.get(v.voucher_no, (None,))[0] != expected:
-            raise WrongAnswer(operation="batchQueryAllVoucherStatus", expected=f"{expected} ({step})",
-                              got=answer.get(v.voucher_no))  # fmt: skip
+            raise WrongAnswer(
+                operation="batchQueryAllVoucherStatus",
+                expected=f"{expected} ({step})",
+                got=answer.get(v.voucher_no),
+            )
 
 
 @requirement("VL-WIRE-013", "VL-LIB-035", profiles={"2.0"})
@@ -136,14 +184,17 @@ def batch_sent_receipt_status(ctx: Ctx) -> None:
     client = ctx.client(cast.pboc)
 
     def code() -> int | None:
-        answer = ctx.accepts(client.batch_query_sent_voucher_status, ctx.adm, ctx.year, VT, [v.voucher_no],
-                             why="sent receipts")  # fmt: skip
+        answer = ctx.accepts(
+            client.batch_query_sent_voucher_status, ctx.adm, ctx.year, VT, [v.voucher_no], why="sent receipts"
+        )
         return answer.get(v.voucher_no, (None,))[0]
 
     if (got := code()) != 6:
         raise WrongAnswer(operation="batchQuerySentVoucherStatus", expected="6 (receipt sent)", got=got)
     read(ctx, cast.finance, VT, v.voucher_no)
-    ctx.accepts(ctx.client(cast.finance).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for")
+    ctx.accepts(
+        ctx.client(cast.finance).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
+    )
     if (got := code()) != 9:
         raise WrongAnswer(operation="batchQuerySentVoucherStatus", expected="9 (receipt signed for)", got=got)
 
@@ -157,7 +208,9 @@ def read_voucher_hands_over_once(ctx: Ctx) -> None:
         raise WrongAnswer(operation="readVoucher", expected=v.voucher_no, got="nothing")
     if read(ctx, cast.pboc, VT, v.voucher_no) is not None:
         raise Failure(f"readVoucher handed {v.voucher_no} over twice", requirement="VL-LIB-038")
-    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for")
+    ctx.accepts(
+        ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
+    )
 
 
 @requirement("VL-LIB-038", "VL-STORE-008")
@@ -167,11 +220,17 @@ def read_again_until_signed_for(ctx: Ctx) -> None:
     v = written_and_sent(ctx, cast)
     read(ctx, cast.pboc, VT, v.voucher_no)
     if read(ctx, cast.pboc, VT, v.voucher_no, again=True) is None:
-        raise Failure(f"readVoucherAgain did not re-read the unsigned {v.voucher_no}", requirement="VL-LIB-038")
-    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for")
+        raise Failure(
+            f"readVoucherAgain did not re-read the unsigned {v.voucher_no}", requirement="VL-LIB-038"
+        )
+    ctx.accepts(
+        ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
+    )
     if read(ctx, cast.pboc, VT, v.voucher_no, again=True) is not None:
-        raise Failure(f"readVoucherAgain still hands over {v.voucher_no} after it was signed for",
-                      requirement="VL-STORE-008")  # fmt: skip
+        raise Failure(
+            f"readVoucherAgain still hands over {v.voucher_no} after it was signed for",
+            requirement="VL-STORE-008",
+        )
 
 
 @requirement("VL-STORE-008", "VL-WIRE-005")
@@ -179,8 +238,15 @@ def voucher_count_over_100(ctx: Ctx) -> None:
     """readVoucherAgain with voucherCount 101 (or 0) is refused with EVS100."""
     client = ctx.client(ctx.party("pboc"))
     for count in (101, 0):
-        ctx.refuses({"EVS100", "EVS111"}, client.read_voucher_again, ctx.adm, ctx.year, VT, count,
-                    why=f"voucherCount {count}")  # fmt: skip
+        ctx.refuses(
+            {"EVS100", "EVS111"},
+            client.read_voucher_again,
+            ctx.adm,
+            ctx.year,
+            VT,
+            count,
+            why=f"voucherCount {count}",
+        )
 
 
 @requirement("VL-LIB-030", "VL-WIRE-033", "VL-STORE-009")
@@ -188,8 +254,15 @@ def confirm_twice_is_idempotent(ctx: Ctx) -> None:
     """confirmVoucher twice: the second answers 成功签收 (or plain success), and the status stays 3."""
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
-    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no],
-                why="signing for again", idempotent_ok=True)  # fmt: skip
+    ctx.accepts(
+        ctx.client(cast.pboc).confirm_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        why="signing for again",
+        idempotent_ok=True,
+    )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="signed for twice")
 
 
@@ -198,8 +271,17 @@ def send_twice_is_idempotent(ctx: Ctx) -> None:
     """Sending a sent voucher again answers 已发送 (an idempotent-success phrase); the status stays 0."""
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
-    ctx.accepts(ctx.client(cast.finance).send_voucher, ctx.adm, "011", "001", ctx.year, VT, [v.voucher_no],
-                why="sending again", idempotent_ok=True)  # fmt: skip
+    ctx.accepts(
+        ctx.client(cast.finance).send_voucher,
+        ctx.adm,
+        "011",
+        "001",
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        why="sending again",
+        idempotent_ok=True,
+    )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 0, when="sent twice")
 
 
@@ -209,9 +291,18 @@ def discard_withdraws_delivery(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
     client = ctx.client(cast.finance)
-    ctx.accepts(client.discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="discarding a sent voucher")
-    ctx.accepts(client.discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="discarding again",
-                idempotent_ok=True)  # fmt: skip
+    ctx.accepts(
+        client.discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="discarding a sent voucher"
+    )
+    ctx.accepts(
+        client.discard_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        why="discarding again",
+        idempotent_ok=True,
+    )
     if read(ctx, cast.pboc, VT, v.voucher_no, again=True) is not None:
         raise Failure(f"the PBoC still reads the discarded {v.voucher_no}", requirement="VL-STORE-014")
 
@@ -221,8 +312,15 @@ def signed_for_cannot_be_discarded(ctx: Ctx) -> None:
     """Discarding a voucher its recipient signed for is refused with EVS700; it stays signed for (3)."""
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
-    ctx.refuses("EVS700", ctx.client(cast.finance).discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no],
-                why="discarding a signed-for voucher")  # fmt: skip
+    ctx.refuses(
+        "EVS700",
+        ctx.client(cast.finance).discard_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        why="discarding a signed-for voucher",
+    )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="after a refused discard")
 
 
@@ -233,19 +331,36 @@ def signed_for_never_changes(ctx: Ctx) -> None:
     v, _ = signed_for(ctx, cast)
     changed = ctx.voucher(VT, VoucherNo=v.voucher_no)
     b = ctx.stamped(cast.finance, body(changed), *ctx.positions(VT))
-    ctx.refuses("EVS700", ctx.client(cast.finance).save_stamp_voucher, ctx.adm, ctx.year, VT, mof(b),
-                why="new bytes for a signed-for voucher")  # fmt: skip
+    ctx.refuses(
+        "EVS700",
+        ctx.client(cast.finance).save_stamp_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        mof(b),
+        why="new bytes for a signed-for voucher",
+    )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="after refused new bytes")
 
 
 @requirement("VL-LIB-027", "VL-LIB-024", "VL-STORE-014")
 def revised_after_return_is_redelivered(ctx: Ctx) -> None:
-    """A returned voucher, discarded, revised and sent again reaches the reader with the new bytes (status 0)."""
+    """A returned voucher, discarded, revised and sent again reaches the reader with its new bytes (0)."""
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
     read(ctx, cast.pboc, VT, v.voucher_no)
-    ctx.accepts(ctx.client(cast.pboc).return_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], ["金额错误"], why="return")
-    ctx.accepts(ctx.client(cast.finance).discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="discard")
+    ctx.accepts(
+        ctx.client(cast.pboc).return_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        ["金额错误"],
+        why="return",
+    )
+    ctx.accepts(
+        ctx.client(cast.finance).discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="discard"
+    )
     revised = ctx.voucher(VT, VoucherNo=v.voucher_no)
     store(ctx, cast.finance, revised)
     send(ctx, cast.finance, cast.pboc, revised)
@@ -262,8 +377,15 @@ def receipt_before_sign_for_refused(ctx: Ctx) -> None:
     v = written_and_sent(ctx, cast)
     read(ctx, cast.pboc, VT, v.voucher_no)
     receipt = ctx.stamped(cast.pboc, body(receipt_of(v), 1), *ctx.positions(VT, 1))
-    ctx.refuses("EVS700", ctx.client(cast.pboc).save_stamp_voucher, ctx.adm, ctx.year, VT, mof(receipt),
-                why="a receipt of an unsigned voucher")  # fmt: skip
+    ctx.refuses(
+        "EVS700",
+        ctx.client(cast.pboc).save_stamp_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        mof(receipt),
+        why="a receipt of an unsigned voucher",
+    )
 
 
 @requirement("VL-LIB-022")
@@ -272,8 +394,15 @@ def receipt_by_the_sender_refused(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
     receipt = body(receipt_of(v), 1)
-    ctx.refuses({"EVS112", "EVS700"}, ctx.client(cast.finance).save_stamp_voucher, ctx.adm, ctx.year, VT,
-                mof(receipt), why="finance writing the PBoC's receipt")  # fmt: skip
+    ctx.refuses(
+        {"EVS112", "EVS700"},
+        ctx.client(cast.finance).save_stamp_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        mof(receipt),
+        why="finance writing the PBoC's receipt",
+    )
 
 
 @requirement("VL-LIB-022")
@@ -281,8 +410,15 @@ def receipt_of_nothing_refused(ctx: Ctx) -> None:
     """A receipt of a voucher that does not exist is refused with EVS100."""
     cast = Cast.of(ctx)
     receipt = ctx.stamped(cast.pboc, body(receipt_of(ctx.voucher(VT)), 1), *ctx.positions(VT, 1))
-    ctx.refuses({"EVS100", "EVS700"}, ctx.client(cast.pboc).save_stamp_voucher, ctx.adm, ctx.year, VT, mof(receipt),
-                why="a receipt of nothing")  # fmt: skip
+    ctx.refuses(
+        {"EVS100", "EVS700"},
+        ctx.client(cast.pboc).save_stamp_voucher,
+        ctx.adm,
+        ctx.year,
+        VT,
+        mof(receipt),
+        why="a receipt of nothing",
+    )
 
 
 @requirement("VL-LIB-027")
@@ -295,18 +431,30 @@ def full_signs_copy(ctx: Ctx) -> None:
     send(ctx, cast.pboc, cast.finance, receipt, full=True)
     got = read(ctx, cast.finance, VT, v.voucher_no)
     if got is None or sorted(s.position for s in got.stamps) != sorted(s.position for s in stamped.stamps):
-        raise WrongAnswer(operation="sendVoucherFullSigns", expected="the receipt with all its stamps",
-                          got=got and [s.position for s in got.stamps])  # fmt: skip
+        raise WrongAnswer(
+            operation="sendVoucherFullSigns",
+            expected="the receipt with all its stamps",
+            got=got and [s.position for s in got.stamps],
+        )
 
 
-@requirement("VL-LIB-010")
+@requirement("VL-LIB-010", "VL-WIRE-014")
 def send_off_route_refused(ctx: Ctx) -> None:
     """Sending a 5207 to an agent bank (not on its route) is refused with EVS700."""
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     store(ctx, cast.finance, v)
-    ctx.refuses("EVS700", ctx.client(cast.finance).send_voucher, ctx.adm, "011", cast.bank.org_type, ctx.year, VT,
-                [v.voucher_no], why="a 5207 to an agent bank")  # fmt: skip
+    ctx.refuses(
+        "EVS700",
+        ctx.client(cast.finance).send_voucher,
+        ctx.adm,
+        "011",
+        cast.bank.org_type,
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        why="a 5207 to an agent bank",
+    )
 
 
 @requirement("VL-LIB-010")
@@ -315,15 +463,26 @@ def send_to_own_org_type_refused(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     store(ctx, cast.finance, v)
-    ctx.refuses({"EVS100", "EVS700"}, ctx.client(cast.finance).send_voucher, ctx.adm, "011", "011", ctx.year, VT,
-                [v.voucher_no], why="finance sending to finance")  # fmt: skip
+    ctx.refuses(
+        {"EVS100", "EVS700"},
+        ctx.client(cast.finance).send_voucher,
+        ctx.adm,
+        "011",
+        "011",
+        ctx.year,
+        VT,
+        [v.voucher_no],
+        why="finance sending to finance",
+    )
 
 
 @requirement("VL-LIB-011", "VL-STORE-008")
 def unknown_number_is_evs100(ctx: Ctx) -> None:
     """Confirming a voucher number that does not exist is refused with EVS100."""
     client = ctx.client(ctx.party("pboc"))
-    ctx.refuses("EVS100", client.confirm_voucher, ctx.adm, ctx.year, VT, [ctx.voucher_no()], why="an unknown number")
+    ctx.refuses(
+        "EVS100", client.confirm_voucher, ctx.adm, ctx.year, VT, [ctx.voucher_no()], why="an unknown number"
+    )
 
 
 @requirement("VL-LIB-036", "VL-STORE-015", needs=["export_pdf"])
@@ -332,14 +491,22 @@ def export_pdf_counts_prints(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
     client = ctx.client(cast.finance)
-    before = ctx.accepts(client.query_voucher_print_count, ctx.adm, ctx.year, VT, v.voucher_no, why="print count")
+    before = ctx.accepts(
+        client.query_voucher_print_count, ctx.adm, ctx.year, VT, v.voucher_no, why="print count"
+    )
     pdf = ctx.accepts(client.export_pdf, ctx.adm, ctx.year, VT, 1, v.voucher_no, why="exportPDF page 1")
     if not pdf.startswith(b"%PDF"):
         raise WrongAnswer(operation="exportPDF", expected="a PDF document", got=pdf[:20])
-    after = ctx.accepts(client.query_voucher_print_count, ctx.adm, ctx.year, VT, v.voucher_no, why="print count")
+    after = ctx.accepts(
+        client.query_voucher_print_count, ctx.adm, ctx.year, VT, v.voucher_no, why="print count"
+    )
     if after != before + 1:
-        raise WrongAnswer(operation="queryVoucherPrintCount", expected=f"{before + 1} after one export", got=after,
-                          requirement="VL-STORE-015")  # fmt: skip
+        raise WrongAnswer(
+            operation="queryVoucherPrintCount",
+            expected=f"{before + 1} after one export",
+            got=after,
+            requirement="VL-STORE-015",
+        )
 
 
 @requirement("VL-LIB-050", "VL-LIB-051", "VL-STORE-016", needs=["attachments"])
@@ -359,7 +526,9 @@ def attachment_round_trip(ctx: Ctx) -> None:
             if parse_file_block(got).data != content:
                 raise Failure(f"getData handed over other bytes for {name}", requirement="VL-LIB-051")
             return
-    raise WrongAnswer(operation="getData", expected=f"the block of {name} within 50 blocks", got="other blocks")
+    raise WrongAnswer(
+        operation="getData", expected=f"the block of {name} within 50 blocks", got="other blocks"
+    )
 
 
 @requirement("VL-LIB-052", "VL-LIB-030", needs=["attachments"])
@@ -371,8 +540,69 @@ def attachment_twice_is_idempotent(ctx: Ctx) -> None:
     block = build_file_block(name, b"first", index=1, block_count=1, vt_code=VT, voucher_no=number)
     client = ctx.client(cast.finance)
     ctx.accepts(client.send_data, ctx.adm, "011", "001", ctx.year, block, why="sendData")
-    ctx.accepts(client.send_data, ctx.adm, "011", "001", ctx.year, block, why="the same block", idempotent_ok=True)
+    ctx.accepts(
+        client.send_data, ctx.adm, "011", "001", ctx.year, block, why="the same block", idempotent_ok=True
+    )
     other = build_file_block(name, b"second", index=1, block_count=1, vt_code=VT, voucher_no=number)
     fault = ctx.refuses("EVS700", client.send_data, ctx.adm, "011", "001", ctx.year, other, why="other data")
     if fault.is_idempotent_success:
         raise Failure("different data for a queued block was answered as a repeat", requirement="VL-LIB-052")
+
+
+@requirement("VL-LIB-042", "EV-REG-012")
+def other_profiles_new_codes_refused(ctx: Ctx) -> None:
+    """A new voucher of a code only the other profile has (2.0: 3251; 1.0: 3210) is refused with EVS100."""
+    code = "3251" if ctx.profile == "2.0" else "3210"
+    pboc = ctx.party("pboc")
+    from evoucher import registry as reg
+    from evoucher.codec import parse_voucher
+
+    other = "1.0" if ctx.profile == "2.0" else "2.0"
+    sample = parse_voucher(
+        reg.sample(
+            code, seed=ctx.rng.randrange(1 << 20), business_date=ctx.target.business_date, profile=other
+        )
+    )
+    from evoucher.codec import with_fields
+
+    v = parse_voucher(
+        with_fields(
+            sample, {"AdmDivCode": ctx.adm, "StYear": str(ctx.year), "VoucherNo": ctx.voucher_no(code)}
+        )
+    )
+    ctx.refuses(
+        "EVS100",
+        ctx.client(pboc).save_stamp_voucher,
+        ctx.adm,
+        ctx.year,
+        code,
+        mof(body(v)),
+        why=f"a new {code} under profile {ctx.profile}",
+    )
+
+
+@requirement("VL-LIB-060", "VL-STORE-005", "VL-LIB-024")
+def concurrent_stamps_all_kept(ctx: Ctx) -> None:
+    """Stamps sent at once, one position per call, are all kept (no lost update): the voucher is complete."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cast = Cast.of(ctx)
+    v = ctx.voucher(VT)
+    positions = ctx.positions(VT)
+    bodies = [ctx.stamped(cast.finance, body(v), p) for p in positions]
+    clients = [ctx.client(cast.finance) for _ in positions]
+    ctx.accepts(clients[0].save_stamp_voucher, ctx.adm, ctx.year, VT, mof(body(v)), why="the bare voucher")
+    with ThreadPoolExecutor(len(positions)) as pool:
+        futures = [
+            pool.submit(c.save_stamp_voucher, ctx.adm, ctx.year, VT, mof(b))
+            for c, b in zip(clients, bodies, strict=True)
+        ]
+        for f in futures:
+            ctx.accepts(f.result, why="one stamp of several sent at once", idempotent_ok=True)
+    send(ctx, cast.finance, cast.pboc, v)
+    got = read(ctx, cast.pboc, VT, v.voucher_no)
+    if got is None or sorted(s.position for s in got.stamps) != sorted(positions):
+        raise Failure(
+            f"after concurrent stamping the reader got {got and [s.position for s in got.stamps]}",
+            requirement="VL-LIB-060",
+        )

@@ -18,13 +18,23 @@ EXAMPLES, STEPS = 12, 14
 
 @requirement("VL-LIB-035", "VL-LIB-038", "VL-WIRE-013", "VL-STORE-012", "VL-STORE-008")
 def lifecycle_machine(ctx: Ctx) -> None:
-    """Random interleavings of write, send, read, readAgain, answers and receipts keep every status as modelled."""
+    """Random interleavings of write, send, read(Again), answers and receipts keep the modelled statuses."""
     machine = machine_for(ctx)
     lines: list[str] = []
-    test = seeded(ctx.target.seed)(lambda: run_state_machine_as_test(machine, settings=settings(
-        max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None, print_blob=False,
-        suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink],
-    )))  # fmt: skip
+    test = seeded(ctx.target.seed)(
+        lambda: run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=EXAMPLES,
+                stateful_step_count=STEPS,
+                deadline=None,
+                database=None,
+                print_blob=False,
+                suppress_health_check=list(HealthCheck),
+                phases=[Phase.generate, Phase.shrink],
+            ),
+        )
+    )
     try:
         with with_reporter(lines.append):
             test()
@@ -32,8 +42,10 @@ def lifecycle_machine(ctx: Ctx) -> None:
         failure = caught if isinstance(caught, Failure) else _first_failure(caught)
         steps = "\n".join(str(line) for line in lines)
         ctx.notes["minimal sequence"] = steps
-        raise Failure(f"{failure.message}\nshrunk minimal sequence (replay with --seed {ctx.target.seed}):\n{steps}",
-                      requirement=failure.requirement) from None  # fmt: skip
+        raise Failure(
+            f"{failure.message}\nshrunk minimal sequence (replay with --seed {ctx.target.seed}):\n{steps}",
+            requirement=failure.requirement,
+        ) from None
 
 
 def _first_failure(group: BaseExceptionGroup) -> Failure:

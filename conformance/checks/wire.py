@@ -158,7 +158,7 @@ def unknown_operation(ctx: Ctx) -> None:
 
 @requirement("VL-WIRE-030", "VL-WIRE-031", "VL-WIRE-007")
 def fault_shape(ctx: Ctx) -> None:
-    """A refusal is HTTP 500, text/xml, faultstring EVSnnn#message; soapenv:Client before the operation runs."""
+    """A refusal is HTTP 500, text/xml, faultstring EVSnnn#message; soapenv:Client before the operation."""
     finance = ctx.party("finance")
     xml = (
         f'<ns:queryVoucherType xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID>'
@@ -184,7 +184,7 @@ def fault_shape(ctx: Ctx) -> None:
 
 @requirement("VL-WIRE-031", "VL-WIRE-030")
 def operation_fault_is_server(ctx: Ctx) -> None:
-    """A refusal by the operation itself (an unknown AdmDivCode) has faultcode soapenv:Server.userException."""
+    """A refusal by the operation (an unknown AdmDivCode) has faultcode soapenv:Server.userException."""
     client = ctx.client(ctx.party("finance"))
     fault = ctx.refuses(
         {"EVS004", "EVS112"}, client.query_voucher_type, "990000", ctx.year, why="an AdmDivCode of no party"

@@ -28,14 +28,16 @@ SHORT = {
 def progress(event: Event) -> str | None:
     """A progress line for an event, or None (CheckFinished of a passing check prints nothing)."""
     if isinstance(event, RunStarted):
-        return f"guoku certify: {event.checks} checks in {len(event.areas)} areas against {event.target} (seed {event.seed})"
+        where = f"{len(event.areas)} areas against {event.target}"
+        return f"guoku certify: {event.checks} checks in {where} (seed {event.seed})"
     if isinstance(event, GroupStarted):
         return f"[{event.area}] {event.checks} checks …"
     if isinstance(event, CheckFinished):
         r = event.result
         if r.outcome in (Outcome.FAILED, Outcome.ERROR):
             return (
-                f"  {r.outcome.value.upper()} {r.check_id} [{', '.join(r.broken or r.requirements)}]: {r.message}\n"
+                f"  {r.outcome.value.upper()} {r.check_id} [{', '.join(r.broken or r.requirements)}]:"
+                f" {r.message}\n"
                 f"    rerun: {r.replay}"
             )
         return None
@@ -60,6 +62,7 @@ def summary(report: dict[str, Any]) -> str:
     for f in report["waiver_findings"]:
         lines.append(f"waiver {f['check']} ({f['owner']}): {f['problem']}")
     lines.append(
-        f"{len(report['results'])} checks, {report['soap_calls']} SOAP calls, {report['seconds']} s: {report['verdict']}"
+        f"{len(report['results'])} checks, {report['soap_calls']} SOAP calls, {report['seconds']} s:"
+        f" {report['verdict']}"
     )
     return "\n".join(lines)

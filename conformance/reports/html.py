@@ -41,8 +41,9 @@ def _check(r: dict[str, Any]) -> str:
         parts.append(f"<pre>{escape(str(r['detail']))}</pre>")
     for i, e in enumerate(r["evidence"], 1):
         parts.append(
-            f"<details><summary>#{i} {escape(e['service'])}.{escape(e['operation'])} → HTTP {e['http_status']}"
-            f" ({e['ms']} ms)</summary><pre>{escape(e['request'])}</pre><pre>{escape(e['response'])}</pre></details>"
+            f"<details><summary>#{i} {escape(e['service'])}.{escape(e['operation'])}"
+            f" → HTTP {e['http_status']} ({e['ms']} ms)</summary>"
+            f"<pre>{escape(e['request'])}</pre><pre>{escape(e['response'])}</pre></details>"
         )
     parts.append("</details>")
     return "".join(parts)
@@ -53,11 +54,14 @@ def render_html(report: dict[str, Any]) -> str:
     out = [
         f"<!doctype html><meta charset='utf-8'><title>guoku certify: {escape(report['target'])}</title>",
         f"<style>{_CSS}</style>",
-        f"<h1>Certification of {escape(report['target'])}: <span class='v {report['verdict']}'>{report['verdict']}</span></h1>",
-        f"<p>profile {escape(report['declaration']['profile'])} · seed {report['seed']} · run tag {report['run_tag']}"
+        f"<h1>Certification of {escape(report['target'])}: "
+        f"<span class='v {report['verdict']}'>{report['verdict']}</span></h1>",
+        f"<p>profile {escape(report['declaration']['profile'])} · seed {report['seed']}"
+        f" · run tag {report['run_tag']}"
         f" · started {escape(report['started'])} · {report['seconds']} s · {len(report['results'])} checks"
         f" · {report['soap_calls']} SOAP calls · suite guoku {escape(report['suite']['guoku'])},"
-        f" catalogue {report['suite']['catalogue_sm3'][:16]}… · environment {escape(report['environment']['scenario'])}"
+        f" catalogue {report['suite']['catalogue_sm3'][:16]}…"
+        f" · environment {escape(report['environment']['scenario'])}"
         f" (CA {report['environment']['ca_sm3'][:16]}…)</p>",
         f"<p>declaration: <code>{escape(str(report['declaration']))}</code></p>",
         "<h2>Areas</h2><table><tr><th>area</th>"
@@ -79,7 +83,8 @@ def render_html(report: dict[str, Any]) -> str:
         for w in report["waivers"]:
             cls = "FAIL" if w["check"] in problems else ""
             out.append(
-                f"<tr class='{cls}'><td>{escape(w['check'])}</td><td>{escape(w['owner'])}</td><td>{escape(w['expires'])}</td>"
+                f"<tr class='{cls}'><td>{escape(w['check'])}</td><td>{escape(w['owner'])}</td>"
+                f"<td>{escape(w['expires'])}</td>"
                 f"<td>{escape(w['reason'])}</td><td>{escape(problems.get(w['check'], ''))}</td></tr>"
             )
         out.append("</table>")

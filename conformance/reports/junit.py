@@ -41,7 +41,8 @@ def render_junit(report: dict[str, Any]) -> bytes:
                     case,
                     "skipped",
                     message=(
-                        f"waived until {waiver.get('expires')} by {waiver.get('owner')}: {waiver.get('reason')}"
+                        f"waived until {waiver.get('expires')} by {waiver.get('owner')}:"
+                        f" {waiver.get('reason')}"
                         f" (failure: {r['message']})"
                     ),
                 )

@@ -175,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
                 embedded_reference(home, profile=declaration.profile, auth=args.auth, db_url=args.db)
             )
             say(
-                f"reference library (embedded, profile {declaration.profile}, auth {args.auth}) on {url}; env {env_dir}"
+                f"reference library (embedded, profile {declaration.profile}, auth {args.auth})"
+                f" on {url}; env {env_dir}"
             )
         config = Config(
             target=url,

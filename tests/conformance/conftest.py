@@ -37,17 +37,26 @@ def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextlib.contextmanager
-def reference(env_dir: Path, db_url: str, *, profile: str = "2.0", auth: bool = True,
-              defect: Defect | None = None) -> Iterator[str]:  # fmt: skip
-    app = create_app(Settings(env_dir=env_dir, db_url=db_url, profile=profile, auth="required" if auth else "off"))
+def reference(
+    env_dir: Path, db_url: str, *, profile: str = "2.0", auth: bool = True, defect: Defect | None = None
+) -> Iterator[str]:
+    app = create_app(
+        Settings(env_dir=env_dir, db_url=db_url, profile=profile, auth="required" if auth else "off")
+    )
     with serve_in_thread(Faulty(app, defect) if defect else app) as url:
         yield url
 
 
 def certify(url: str, env_dir: Path, *, only: tuple[str, ...] = (), seed: int = 0, **declared: Any) -> dict:
     """Run the engine to the end and return report.json's document."""
-    config = Config(target=url, env_dir=env_dir, declaration=Declaration(**declared), only=only, seed=seed,
-                    business_date=dt.date.today())  # fmt: skip
+    config = Config(
+        target=url,
+        env_dir=env_dir,
+        declaration=Declaration(**declared),
+        only=only,
+        seed=seed,
+        business_date=dt.date.today(),
+    )
     report = None
     for event in run(config):
         if isinstance(event, RunFinished):

@@ -76,7 +76,11 @@ class Faulty:
                 break
         body = b"".join(chunks)
         service = scope["path"].rstrip("/").rpartition("/")[2]
-        op = operation(body) if scope["method"] == "POST" else f"{scope['method']} {scope.get('query_string', b'').decode()}"
+        op = (
+            operation(body)
+            if scope["method"] == "POST"
+            else f"{scope['method']} {scope.get('query_string', b'').decode()}"
+        )
         if self.defect.request is not None:
             changed = self.defect.request(service, op, body)
             if isinstance(changed, tuple):  # answered without the library
