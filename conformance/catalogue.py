@@ -24,6 +24,7 @@ from typing import Any
 AREAS = (
     "flows",
     "wire",
+    "encoded",
     "hostile",
     "auth",
     "encoding",

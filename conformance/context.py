@@ -96,6 +96,7 @@ class Ctx:
         service: str | None = None,
         holder: Holder | None = None,
         signed: bool = True,
+        wire: str = "literal",
     ) -> VoucherLibraryClient:
         """A client acting as `who` (a party or handle) on its service, signing as `holder` (its org)."""
         party = self.env.party(who) if isinstance(who, str) else who
@@ -107,6 +108,7 @@ class Ctx:
             cert_id=holder.cert_id,
             transport=RecordingTransport(self.recorder, self.target.transport),
             timeout=self.target.timeout,
+            wire=wire,
             **keys,
         )
         self._clients.append(client)

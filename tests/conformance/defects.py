@@ -194,6 +194,22 @@ def _both(*rewrites):
     return rewrite
 
 
+def refuse_multirefs(service: str, op: str, body: bytes) -> bytes | tuple[int, bytes]:
+    """The reference before the Axis dialect: multiRefs refused."""
+    if b'href="#' in body:
+        fault = (
+            '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/'
+            'soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>soapenv:Client</faultcode><faultstring>'
+            "EVS100#multiRef is not supported</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+        )
+        return 500, fault.encode()
+    return body
+
+
+def literal_faults(service: str, op: str, request: bytes, status: int, body: bytes) -> tuple[int, bytes]:
+    return status, body.replace(b"java.lang.Exception: ", b"")
+
+
 _replay_state: dict = {}
 _replay_request, _replay_response = replay_cache(_replay_state)
 
