@@ -24,12 +24,12 @@ BUNDLE_FORMAT = "guoku-certification-bundle/1"
 
 
 @dataclass(frozen=True)
-class TestbedKey:
+class SigningKey:
     key: sm2.PrivateKey
     cert_der: bytes
 
 
-def testbed_key(home: Path) -> TestbedKey:
+def load_signing_key(home: Path) -> SigningKey:
     """The testbed's signing key in `home` (testbed.key.pem, testbed.cer), created on first use."""
     from evoucher.pki import (
         CertificateAuthority,
@@ -42,7 +42,7 @@ def testbed_key(home: Path) -> TestbedKey:
 
     key_path, cert_path = home / "testbed.key.pem", home / "testbed.cer"
     if key_path.is_file() and cert_path.is_file():
-        return TestbedKey(
+        return SigningKey(
             private_key_from_pem(key_path.read_bytes()), load_certificate(cert_path.read_bytes()).dump()
         )
     home.mkdir(parents=True, exist_ok=True)
@@ -57,7 +57,7 @@ def testbed_key(home: Path) -> TestbedKey:
     key_path.touch(mode=0o600)
     key_path.write_bytes(private_key_to_pem(key))
     cert_path.write_bytes(to_pem(ca.cert))
-    return TestbedKey(key, ca.cert.dump())
+    return SigningKey(key, ca.cert.dump())
 
 
 def _digests(directory: Path) -> dict[str, str]:
@@ -68,7 +68,7 @@ def _digests(directory: Path) -> dict[str, str]:
     }
 
 
-def sign_bundle(directory: Path, signer: TestbedKey) -> Path:
+def sign_bundle(directory: Path, signer: SigningKey) -> Path:
     manifest = json.dumps(
         {"format": BUNDLE_FORMAT, "algorithm": "SM2-with-SM3", "files": _digests(directory)},
         indent=1,

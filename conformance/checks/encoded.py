@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from lxml import etree
 
-from evoucher.interface import FINANCE, OPERATIONS, Operation, operations_for
 from conformance import raw
 from conformance.catalogue import requirement
 from conformance.checks.wire import WSDL, plausible
 from conformance.context import Ctx
 from conformance.failures import Failure, NotApplicable, Skipped, WrongAnswer
 from conformance.steps import VT, Cast, body, read, store
+from evoucher.interface import FINANCE, OPERATIONS, Operation, operations_for
 
 SOAPENC = "http://schemas.xmlsoap.org/soap/encoding/"
 _ALL = [(op.name, op) for op in OPERATIONS]
@@ -48,13 +48,21 @@ def encoded_round_trip(ctx: Ctx) -> None:
     )
 
     def status() -> int:
-        answer = ctx.accepts(fin.query_voucher_status_by_org_type, ctx.adm, ctx.year, VT, [v.voucher_no], "001",
-                             why="an encoded StatusMap")  # fmt: skip
+        answer = ctx.accepts(
+            fin.query_voucher_status_by_org_type,
+            ctx.adm,
+            ctx.year,
+            VT,
+            [v.voucher_no],
+            "001",
+            why="an encoded StatusMap",
+        )
         return answer.get(v.voucher_no, (None,))[0]
 
     if (got := status()) != 0:
-        raise WrongAnswer(operation="queryVoucherStatusByOrgType", expected="0 (sent)", got=got,
-                          requirement="VL-WIRE-044")  # fmt: skip
+        raise WrongAnswer(
+            operation="queryVoucherStatusByOrgType", expected="0 (sent)", got=got, requirement="VL-WIRE-044"
+        )
     data = ctx.accepts(pboc.read_voucher_again, ctx.adm, ctx.year, VT, 100, why="readVoucherAgain (encoded)")
     from evoucher.codec import parse_mof
 
@@ -67,8 +75,12 @@ def encoded_round_trip(ctx: Ctx) -> None:
         pboc.confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="confirmVoucher (encoded array)"
     )
     if (got := status()) != 3:
-        raise WrongAnswer(operation="queryVoucherStatusByOrgType", expected="3 (signed for)", got=got,
-                          requirement="VL-WIRE-043")  # fmt: skip
+        raise WrongAnswer(
+            operation="queryVoucherStatusByOrgType",
+            expected="3 (signed for)",
+            got=got,
+            requirement="VL-WIRE-043",
+        )
 
 
 @requirement("VL-WIRE-044", "VL-WIRE-040")
@@ -81,8 +93,12 @@ def answered_in_kind(ctx: Ctx) -> None:
     text = ctx.recorder.kept[-1].response
     for marker in ("apachesoap:Map", "multiRef", SOAPENC, "soapenc:string"):
         if marker not in text:
-            raise WrongAnswer(operation="queryVoucherType", expected=f"an encoded answer carrying {marker}",
-                              got=text[:300], requirement="VL-WIRE-044")  # fmt: skip
+            raise WrongAnswer(
+                operation="queryVoucherType",
+                expected=f"an encoded answer carrying {marker}",
+                got=text[:300],
+                requirement="VL-WIRE-044",
+            )
 
 
 @requirement("VL-WIRE-045")
@@ -92,11 +108,17 @@ def encoded_fault_shape(ctx: Ctx) -> None:
     fault = ctx.refuses("EVS004", client.query_voucher_type, "990000", ctx.year, why="an unknown AdmDivCode")
     exchange = ctx.recorder.kept[-1]
     if exchange.status != 500 or "Server.userException" not in fault.faultcode:
-        raise WrongAnswer(operation="queryVoucherType", expected="HTTP 500 soapenv:Server.userException",
-                          got=f"HTTP {exchange.status} {fault.faultcode}")  # fmt: skip
+        raise WrongAnswer(
+            operation="queryVoucherType",
+            expected="HTTP 500 soapenv:Server.userException",
+            got=f"HTTP {exchange.status} {fault.faultcode}",
+        )
     if "Exception: EVS004#" not in exchange.response:
-        raise WrongAnswer(operation="queryVoucherType", expected="faultstring java.lang.Exception: EVS004#…",
-                          got=exchange.response[:300])  # fmt: skip
+        raise WrongAnswer(
+            operation="queryVoucherType",
+            expected="faultstring java.lang.Exception: EVS004#…",
+            got=exchange.response[:300],
+        )
 
 
 def _encoded(ctx: Ctx, inner: str, refs: str) -> bytes:
@@ -107,14 +129,19 @@ def _encoded(ctx: Ctx, inner: str, refs: str) -> bytes:
         f'<arg0 xsi:type="soapenc:string">{finance.cert_id}</arg0>'
         f'<arg1 xsi:type="soapenc:string">{ctx.adm}</arg1>{inner}</queryVoucherType>{refs}'
     )
-    text = text.replace(f'soapenv:encodingStyle="{SOAPENC}"', f'soapenv:encodingStyle="{SOAPENC}" '
-                        'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"', 1)  # fmt: skip
+    text = text.replace(
+        f'soapenv:encodingStyle="{SOAPENC}"',
+        f'soapenv:encodingStyle="{SOAPENC}" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"',
+        1,
+    )
     return raw.envelope(text, service=FINANCE, holder=finance.org)
 
 
 def _multiref(ident: str, value: str) -> str:
-    return (f'<multiRef xmlns:soapenc="{SOAPENC}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            f'id="{ident}" soapenc:root="0" xsi:type="soapenc:int">{value}</multiRef>')  # fmt: skip
+    return (
+        f'<multiRef xmlns:soapenc="{SOAPENC}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'id="{ident}" soapenc:root="0" xsi:type="soapenc:int">{value}</multiRef>'
+    )
 
 
 @requirement("VL-WIRE-041", "VL-WIRE-043")
@@ -122,8 +149,11 @@ def multiref_int_accepted(ctx: Ctx) -> None:
     """An int sent as an href to a multiRef (as Axis sends every int) is understood."""
     answer = raw.post(ctx, FINANCE, _encoded(ctx, '<arg2 href="#id0"/>', _multiref("id0", str(ctx.year))))
     if answer.result() is None:
-        raise WrongAnswer(operation="queryVoucherType", expected="an answer to an Axis-encoded request",
-                          got=answer.fault() or answer.status)  # fmt: skip
+        raise WrongAnswer(
+            operation="queryVoucherType",
+            expected="an answer to an Axis-encoded request",
+            got=answer.fault() or answer.status,
+        )
 
 
 @requirement("VL-WIRE-042")
@@ -136,8 +166,10 @@ def dangling_reference_refused(ctx: Ctx) -> None:
 @requirement("VL-WIRE-042")
 def reference_cycle_refused(ctx: Ctx) -> None:
     """References forming a cycle are refused with EVS100."""
-    refs = (f'<multiRef xmlns:soapenc="{SOAPENC}" id="id0" soapenc:root="0" href="#id1"/>'
-            f'<multiRef xmlns:soapenc="{SOAPENC}" id="id1" soapenc:root="0" href="#id0"/>')  # fmt: skip
+    refs = (
+        f'<multiRef xmlns:soapenc="{SOAPENC}" id="id0" soapenc:root="0" href="#id1"/>'
+        f'<multiRef xmlns:soapenc="{SOAPENC}" id="id1" soapenc:root="0" href="#id0"/>'
+    )
     answer = raw.post(ctx, FINANCE, _encoded(ctx, '<arg2 href="#id0"/>', refs))
     raw.refused(answer, "EVS100", operation="queryVoucherType", why="a reference cycle")
 
@@ -150,7 +182,8 @@ def array_size_mismatch_refused(ctx: Ctx) -> None:
         f'<queryVoucherStatusByOrgType xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
         f'soapenv:encodingStyle="{SOAPENC}" xmlns:soapenc="{SOAPENC}" '
         f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f'<arg0 xsi:type="soapenc:string">{finance.cert_id}</arg0><arg1 xsi:type="soapenc:string">{ctx.adm}</arg1>'
+        f'<arg0 xsi:type="soapenc:string">{finance.cert_id}</arg0>'
+        f'<arg1 xsi:type="soapenc:string">{ctx.adm}</arg1>'
         f'<arg2 xsi:type="soapenc:int">{ctx.year}</arg2><arg3 xsi:type="soapenc:string">{VT}</arg3>'
         f'<arg4 soapenc:arrayType="soapenc:string[3]" xsi:type="soapenc:Array"><arg4>A1</arg4></arg4>'
         f'<arg5 xsi:type="soapenc:string">001</arg5></queryVoucherStatusByOrgType>'
@@ -161,7 +194,7 @@ def array_size_mismatch_refused(ctx: Ctx) -> None:
 
 @requirement("VL-WIRE-047", each=[("AsspFinanceService", FINANCE)])
 def rpc_wsdl(ctx: Ctx, service: str) -> None:
-    """{}: GET ?wsdl&style=rpc describes the profile's operations as rpc/encoded; another style is HTTP 400."""
+    """{}: GET ?wsdl&style=rpc describes the profile's operations, rpc/encoded; other styles are HTTP 400."""
     answer = raw.post(ctx, service, b"", method="GET", query="?wsdl&style=rpc")
     if answer.status != 200:
         raise WrongAnswer(operation="GET ?wsdl&style=rpc", expected="HTTP 200", got=answer.status)
@@ -172,15 +205,18 @@ def rpc_wsdl(ctx: Ctx, service: str) -> None:
     wanted = {op.name for op in operations_for(service, ctx.profile)}
     uses = {b.get("use") for b in root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}body")}
     if names != wanted or uses != {"encoded"}:
-        raise WrongAnswer(operation="GET ?wsdl&style=rpc", expected="the catalogue's operations, use=encoded",
-                          got=f"missing {sorted(wanted - names)}, extra {sorted(names - wanted)}, uses {uses}")  # fmt: skip
+        raise WrongAnswer(
+            operation="GET ?wsdl&style=rpc",
+            expected="the catalogue's operations, use=encoded",
+            got=f"missing {sorted(wanted - names)}, extra {sorted(names - wanted)}, uses {uses}",
+        )
     if raw.post(ctx, service, b"", method="GET", query="?wsdl&style=bogus").status != 400:
         raise Failure("GET ?wsdl&style=bogus is not answered HTTP 400", requirement="VL-WIRE-047")
 
 
 @requirement("VL-WIRE-027")
 def deployed_cert_id(ctx: Ctx) -> None:
-    """A party's deployed certID (the PBoC's `001`): accepted within its AdmDivCode without CallerAuth, else EVS112."""
+    """A deployed certID (the PBoC's `001`) is accepted in its AdmDivCode without CallerAuth, else EVS112."""
     pboc = ctx.party("pboc")
     if not pboc.deployed_cert_ids:
         raise Skipped(f"the environment gives {pboc.handle} no deployed certID")

@@ -134,7 +134,7 @@ def embedded_reference(
 
 def run(args: argparse.Namespace) -> int:
     from conformance import catalogue
-    from conformance.bundle import sign_bundle, testbed_key
+    from conformance.bundle import load_signing_key, sign_bundle
     from conformance.declaration import DeclarationError, read_declaration
     from conformance.engine import Config
     from conformance.engine import run as run_engine
@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
             return _usage(str(exc))
     assert report is not None
     write_all(report, out)
-    sign_bundle(out, testbed_key(signing_home(args)))
+    sign_bundle(out, load_signing_key(signing_home(args)))
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:

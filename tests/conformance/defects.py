@@ -423,7 +423,9 @@ DEFECTS = [
         response=accept_fault("batchQueryAllVoucherStatus", "not part of interface profile"),
         profile="1.0",
     ),
-    Defect("refuses Axis multiRefs", "VL-WIRE-041", ("encoded.multiref-int-accepted",), request=refuse_multirefs),
+    Defect(
+        "refuses Axis multiRefs", "VL-WIRE-041", ("encoded.multiref-int-accepted",), request=refuse_multirefs
+    ),
     Defect(
         "answers encoded requests with literal faults",
         "VL-WIRE-045",
