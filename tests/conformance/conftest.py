@@ -36,6 +36,14 @@ def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def province_env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `province` scenario, nothing revoked: every flow of the business day can run."""
+    root = tmp_path_factory.mktemp("certify-province")
+    create_environment(root, scenario="province", seed=SEED)
+    return root
+
+
 @contextlib.contextmanager
 def reference(
     env_dir: Path, db_url: str, *, profile: str = "2.0", auth: bool = True, defect: Defect | None = None
