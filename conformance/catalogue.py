@@ -26,6 +26,7 @@ AREAS = (
     "wire",
     "encoded",
     "hostile",
+    "corpus",
     "auth",
     "encoding",
     "registry",
