@@ -74,6 +74,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--json", action="store_true", help="print report.json on stdout instead of the table"
     )
     parser.add_argument("--list", action="store_true", help="list the selected checks and exit")
+    parser.add_argument(
+        "--restart-cmd",
+        metavar="CMD",
+        help="how to restart the target (durability checks); overrides the declaration's",
+    )
     parser.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds per SOAP call (30)")
     parser.add_argument(
         "--signing-home",
@@ -148,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     if args.env and not args.target:
         return _usage("--env without --target: the embedded reference makes its own environment")
     try:
-        overrides = {"profile": args.profile}
+        overrides = {"profile": args.profile, "restart_cmd": args.restart_cmd}
         if not args.target:
             overrides["auth"] = args.auth == "required"
         declaration = read_declaration(args.declare, **overrides)
