@@ -31,7 +31,10 @@ AREAS = (
     "encoding",
     "registry",
     "seals",
+    "stamps",
     "lifecycle",
+    "routing",
+    "options",
     "stateful",
     "durability",
 )

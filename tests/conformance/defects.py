@@ -217,37 +217,37 @@ DEFECTS = [
     Defect(
         "accepts a tampered stamp",
         "VL-LIB-023",
-        ("seals.tampered-voucher-refused",),
+        ("stamps.tampered-voucher-refused",),
         response=accept_fault("saveStampVoucher", "HASH_FAILURE"),
     ),
     Defect(
         "accepts an altered signature",
         "VL-LIB-023",
-        ("seals.tampered-signature-refused",),
+        ("stamps.tampered-signature-refused",),
         response=accept_fault("saveStampVoucher", "SIG_CRYPTO_FAILURE"),
     ),
     Defect(
         "accepts a stamp at another position",
         "VL-LIB-023",
-        ("seals.moved-to-other-position-refused", "seals.moved-onto-receipt-refused"),
+        ("stamps.moved-to-other-position-refused", "stamps.moved-onto-receipt-refused"),
         response=accept_fault("saveStampVoucher", "WRONG_POSITION"),
     ),
     Defect(
         "accepts a seal of the wrong type",
         "VL-LIB-023",
-        ("seals.wrong-seal-type-refused",),
+        ("stamps.wrong-seal-type-refused",),
         response=accept_fault("saveStampVoucher", "WRONG_SEAL_TYPE"),
     ),
     Defect(
         "accepts another party's stamp",
         "VL-LIB-023",
-        ("seals.another-partys-stamp-refused",),
+        ("stamps.another-partys-stamp-refused",),
         response=accept_fault("saveStampVoucher", "not by a holder"),
     ),
     Defect(
         "accepts a 签章 at a 签名 position",
         "VL-LIB-023",
-        ("seals.stamp-at-signature-position-refused",),
+        ("stamps.stamp-at-signature-position-refused",),
         response=accept_fault("saveStampVoucher", "takes a 签名"),
     ),
     Defect(
@@ -284,7 +284,7 @@ DEFECTS = [
     Defect(
         "sends before every position is stamped",
         "VL-LIB-021",
-        ("seals.not-sent-before-every-position",),
+        ("stamps.not-sent-before-every-position",),
         response=accept_fault("sendVoucher", "not every stamp position"),
     ),
     Defect(

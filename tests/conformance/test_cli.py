@@ -28,9 +28,9 @@ def test_usage_errors_exit_2(env_dir, capsys, tmp_path):
 
 
 def test_list_shows_checks_with_requirements(capsys):
-    assert main(["certify", "--only", "seals.tampered-voucher-refused", "--list"]) == 0
+    assert main(["certify", "--only", "stamps.tampered-voucher-refused", "--list"]) == 0
     line = capsys.readouterr().out.strip()
-    assert line.startswith("seals.tampered-voucher-refused\t") and "VL-LIB-023" in line
+    assert line.startswith("stamps.tampered-voucher-refused\t") and "VL-LIB-023" in line
 
 
 def test_failing_target_exits_1_with_rerun_line_and_signed_reports(library, env_dir, tmp_path, capsys):
@@ -46,16 +46,16 @@ def test_failing_target_exits_1_with_rerun_line_and_signed_reports(library, env_
                 "--out",
                 str(out),
                 "--only",
-                "seals.tampered-voucher-refused,wire.status-map-shape",
+                "stamps.tampered-voucher-refused,wire.status-map-shape",
                 "--seed",
                 "5",
             ]
         )
     captured = capsys.readouterr()
     assert code == 1
-    assert "FAILED seals.tampered-voucher-refused [VL-LIB-023]" in captured.err
-    assert "--only seals.tampered-voucher-refused --seed 5" in captured.err
-    assert "[seals] F" in captured.err and "[wire] ." in captured.err
+    assert "FAILED stamps.tampered-voucher-refused [VL-LIB-023]" in captured.err
+    assert "--only stamps.tampered-voucher-refused --seed 5" in captured.err
+    assert "[stamps] F" in captured.err and "[wire] ." in captured.err
     assert "requirements broken: VL-LIB-023" in captured.out
     assert {p.name for p in out.iterdir()} >= {"report.json", "junit.xml", "report.html", "MANIFEST.json"}
     assert (

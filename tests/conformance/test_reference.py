@@ -21,7 +21,10 @@ SHORT = (
     "auth",
     "encoding",
     "seals",
+    "stamps",
     "lifecycle",
+    "routing",
+    "options",
     "stateful",
     "durability",
     "registry.rules.5207",
@@ -30,7 +33,7 @@ SHORT = (
     "registry.rules.3208",
 )
 # what the test environment cannot offer: no revoked party certificate (its revoked person is a
-# treasury reviewer, used by seals.revoked-holder-stamp-refused instead)
+# treasury reviewer, used by stamps.revoked-holder-stamp-refused instead)
 EXPECTED_SKIPS = {"auth.revoked-caller-refused"}
 
 
@@ -53,18 +56,18 @@ def test_short_certification_of_the_reference_2_0(library, env_dir):
     _assert_certified(report)
     assert len(report["results"]) >= 150
     outcome = {r["check"]: r["outcome"] for r in report["results"]}
-    assert outcome["seals.revoked-holder-stamp-refused"] == "passed"
+    assert outcome["stamps.revoked-holder-stamp-refused"] == "passed"
     assert outcome["durability.acknowledged-survives-restart"] == "not applicable"
     assert outcome["wire.profile-1-refuses.signStampByNosAndSend"] == "not applicable"
 
 
 def test_short_certification_of_the_reference_1_0(library, env_dir):
     with library(profile="1.0") as url:
-        report = certify(url, env_dir, only=("wire", "seals", "registry.rules.5207"), profile="1.0")
+        report = certify(url, env_dir, only=("wire", "seals", "stamps", "registry.rules.5207"), profile="1.0")
     _assert_certified(report)
     outcome = {r["check"]: r["outcome"] for r in report["results"]}
     assert outcome["wire.profile-1-refuses.signStampByNosAndSend"] == "passed"
-    assert outcome["seals.v4-stamp-refused-by-1-0"] == "passed"
+    assert outcome["stamps.v4-stamp-refused-by-1-0"] == "passed"
 
 
 def test_catalogue_has_enough_checks_tagged_with_known_requirements():
@@ -97,7 +100,7 @@ def test_full_suite_on_the_reference(backend, auth, profile, province_env_dir, t
     with store as db_url, reference(province_env_dir, db_url, profile=profile, auth=auth) as url:
         report = certify(url, province_env_dir, profile=profile, auth=auth, seed=3)
     # the province environment revokes nothing, so the revocation checks have nothing to use
-    _assert_certified(report, EXPECTED_SKIPS | {"seals.revoked-holder-stamp-refused"})
+    _assert_certified(report, EXPECTED_SKIPS | {"stamps.revoked-holder-stamp-refused"})
 
 
 def contextlib_null(value: str):

@@ -18,7 +18,7 @@ from conformance.waivers import Waiver
 from tests.conformance.defects import DEFECTS
 
 TAMPERED = next(d for d in DEFECTS if d.name == "accepts a tampered stamp")
-CHECKS = ("seals.tampered-voucher-refused", "seals.moved-to-other-position-refused", "wire.status-map-shape")
+CHECKS = ("stamps.tampered-voucher-refused", "stamps.moved-to-other-position-refused", "wire.status-map-shape")
 
 
 def _run(url, env_dir, *, waivers=(), **declared) -> tuple[list, dict]:
@@ -48,16 +48,16 @@ def test_engine_yields_events_in_order(failing):
     events, report = failing
     kinds = [type(e) for e in events]
     assert kinds[0] is RunStarted and kinds[-1] is RunFinished
-    assert kinds.count(GroupStarted) == kinds.count(GroupFinished) == 2  # seals, wire
+    assert kinds.count(GroupStarted) == kinds.count(GroupFinished) == 2  # stamps, wire
     assert sum(isinstance(e, CheckFinished) for e in events) == len(CHECKS)
     assert report["soap_calls"] == sum(e.soap_calls for e in events if isinstance(e, CheckFinished))
 
 
 def test_failure_names_requirement_with_evidence_and_replay(failing):
     _, report = failing
-    result = next(r for r in report["results"] if r["check"] == "seals.tampered-voucher-refused")
+    result = next(r for r in report["results"] if r["check"] == "stamps.tampered-voucher-refused")
     assert result["outcome"] == "failed" and result["broken_requirements"] == ["VL-LIB-023"]
-    assert "--only seals.tampered-voucher-refused --seed 0" in result["replay"]
+    assert "--only stamps.tampered-voucher-refused --seed 0" in result["replay"]
     operations = [e["operation"] for e in result["evidence"]]
     assert "saveStampVoucher" in operations
     assert all(e["request"].startswith("<?xml") for e in result["evidence"])
@@ -71,7 +71,7 @@ def test_reports_render_from_report_json_without_secrets(failing, tmp_path):
     assert json.loads(paths["report.json"].read_text(encoding="utf-8")) == report
     suites = ET.parse(paths["junit.xml"]).getroot()
     failures = [c for c in suites.iter("testcase") if c.find("failure") is not None]
-    assert [c.get("name") for c in failures] == ["seals.tampered-voucher-refused"]
+    assert [c.get("name") for c in failures] == ["stamps.tampered-voucher-refused"]
     assert "VL-LIB-023" in failures[0].find("failure").get("message")
     html = paths["report.html"].read_text(encoding="utf-8")
     assert "VL-LIB-023" in html and "saveStampVoucher" in html and "FAIL" in html
@@ -101,17 +101,17 @@ def test_bundle_detects_any_change(failing, tmp_path):
 def test_waiver_turns_a_failure_into_waived_and_reports_stale_and_expired(library, env_dir):
     today = dt.date.today()
     waivers = [
-        Waiver("seals.tampered-voucher-refused", "fix in 2.3", "vendor QA", today + dt.timedelta(days=30)),
+        Waiver("stamps.tampered-voucher-refused", "fix in 2.3", "vendor QA", today + dt.timedelta(days=30)),
         Waiver("wire.status-map-shape", "obsolete", "vendor QA", today + dt.timedelta(days=30)),
-        Waiver("seals.moved-to-other-position-refused", "old", "vendor QA", today - dt.timedelta(days=1)),
+        Waiver("stamps.moved-to-other-position-refused", "old", "vendor QA", today - dt.timedelta(days=1)),
     ]
     with library(defect=TAMPERED) as url:
         _, report = _run(url, env_dir, waivers=waivers)
     outcome = {r["check"]: r["outcome"] for r in report["results"]}
-    assert outcome["seals.tampered-voucher-refused"] == "waived"
+    assert outcome["stamps.tampered-voucher-refused"] == "waived"
     problems = {f["check"]: f["problem"] for f in report["waiver_findings"]}
     assert problems["wire.status-map-shape"].startswith("stale")
-    assert problems["seals.moved-to-other-position-refused"].startswith("expired")
+    assert problems["stamps.moved-to-other-position-refused"].startswith("expired")
     assert report["exit_code"] == 1  # stale and expired waivers fail the run
     assert report["requirements"]["VL-LIB-023"]["verdict"] == "PASS WITH WAIVERS"
 
@@ -121,7 +121,7 @@ def test_undeclared_feature_is_not_applicable(library, env_dir):
         target="",
         env_dir=env_dir,
         declaration=Declaration(export_pdf=False, attachments=False),
-        only=("lifecycle.export-pdf-counts-prints", "lifecycle.attachment-round-trip"),
+        only=("options.export-pdf-counts-prints", "options.attachment-round-trip"),
     )
     with library() as url:
         events = list(run(Config(**{**config.__dict__, "target": url})))
