@@ -18,7 +18,11 @@ from conformance.waivers import Waiver
 from tests.conformance.defects import DEFECTS
 
 TAMPERED = next(d for d in DEFECTS if d.name == "accepts a tampered stamp")
-CHECKS = ("stamps.tampered-voucher-refused", "stamps.moved-to-other-position-refused", "wire.status-map-shape")
+CHECKS = (
+    "stamps.tampered-voucher-refused",
+    "stamps.moved-to-other-position-refused",
+    "wire.status-map-shape",
+)
 
 
 def _run(url, env_dir, *, waivers=(), **declared) -> tuple[list, dict]:
