@@ -40,7 +40,8 @@ def lifecycle_machine(ctx: Ctx) -> None:
             test()
     except (Failure, ExceptionGroup) as caught:
         failure = caught if isinstance(caught, Failure) else _first_failure(caught)
-        steps = "\n".join(str(line) for line in lines)
+        # Hypothesis reports the falsifying steps as notes on the exception (PEP 678), older ones via report()
+        steps = "\n".join([*map(str, lines), *getattr(failure, "__notes__", ())]).strip()
         ctx.notes["minimal sequence"] = steps
         raise Failure(
             f"{failure.message}\nshrunk minimal sequence (replay with --seed {ctx.target.seed}):\n{steps}",

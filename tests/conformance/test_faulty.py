@@ -21,3 +21,15 @@ def test_faulty_library_fails_and_the_report_names_the_requirement(defect, libra
     assert report["requirements"][defect.requirement]["verdict"] == "FAIL"
     assert report["exit_code"] == 1
     assert all(results[c]["replay"].endswith(f"--only {c} --seed 0") for c in failed)
+
+
+def test_state_machine_failure_carries_the_shrunk_sequence(library, env_dir):
+    defect = next(d for d in DEFECTS if d.name == "reports status 3 before confirm")
+    with library(defect=defect) as url:
+        report = certify(url, env_dir, only=("stateful.lifecycle-machine",), seed=11)
+    [result] = report["results"]
+    assert result["outcome"] == "failed" and result["broken_requirements"] == ["VL-LIB-035"]
+    assert "shrunk minimal sequence (replay with --seed 11)" in result["message"]
+    steps = result["detail"]["minimal sequence"]
+    assert "state.write()" in steps and "state.read" in steps
+    assert result["replay"].endswith("--only stateful.lifecycle-machine --seed 11")
