@@ -23,6 +23,7 @@ def test_faulty_library_fails_and_the_report_names_the_requirement(defect, libra
     assert all(results[c]["replay"].endswith(f"--only {c} --seed 0") for c in failed)
 
 
+@pytest.mark.slow  # Hypothesis shrinks against the live library: ~17 s
 def test_state_machine_failure_carries_the_shrunk_sequence(library, env_dir):
     defect = next(d for d in DEFECTS if d.name == "reports status 3 before confirm")
     with library(defect=defect) as url:
