@@ -40,6 +40,8 @@ FAMILY = {
     "strategies), tested in tests/evoucher/registry; libraries are held to the rules by registry.*",
     "EV-SEAL": "a rule of the verifier the suite uses to judge stamps (evoucher.seal.verify, tested "
     "with real vectors in tests/evoucher/seal); libraries are held to it by seals.*",
+    "VL-CON": "the reference library's own web console, not part of the realware interface a vendor "
+    "implements (tested in a real browser in tests/voucherlib/console)",
     "MK-FLOW": "how the parties of mocks/ behave (tested in tests/mocks); the business day they play "
     "against a target is judged by flows.*",
 }
