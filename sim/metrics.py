@@ -1,0 +1,102 @@
+"""What a run measures, kept as fixed-size tallies so that six years of a province fit in memory.
+
+Latencies go into log-spaced histograms (0.01 min to 90 days, 0.5 % wide bins) per flow,
+medium (electronic / paper) and measure (application → funds, application → receipt), so a
+percentile read from them is within half a percent. Hourly series count applications,
+receipts, library operations and busy minutes, and the deepest queue; monthly tallies count
+rollout coverage and the 1.0/2.0 mix. Everything is a pure function of what happened, so the
+same run gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+EDGES = np.concatenate(([0.0], np.geomspace(0.01, 90 * 24 * 60, 2400)))
+OUTCOMES = ("sent", "receipt", "returned", "failed", "pending")
+
+
+class Metrics:
+    def __init__(self, days: int) -> None:
+        self.hours = days * 24
+        self.latency: dict[tuple[str, str, str], np.ndarray] = {}
+        self.outcomes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+        self.series = {
+            name: np.zeros(self.hours)
+            for name in ("applications", "receipts", "library_ops", "library_busy", "queue_max", "backlog_in")
+        }
+        self.monthly: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        self.profile_ops: dict[str, dict[str, list[float]]] = defaultdict(
+            lambda: defaultdict(lambda: [0, 0.0])
+        )
+        self.staff_minutes = {"electronic": 0.0, "paper": 0.0}
+        self.trips = {"courier": 0, "unit": 0}
+        self.missed_cutoff = {"electronic": 0, "paper": 0}
+        self.events = 0
+
+    def _hour(self, t: np.ndarray) -> np.ndarray:
+        return np.clip((np.asarray(t) // 60).astype(np.int64), 0, self.hours - 1)
+
+    def add_series(self, name: str, t: np.ndarray, weights: np.ndarray | None = None) -> None:
+        if len(t):
+            self.series[name] += np.bincount(self._hour(t), weights, minlength=self.hours)
+
+    def latency_of(self, flow: str, medium: str, measure: str, minutes: np.ndarray) -> None:
+        if not len(minutes):
+            return
+        key = (flow, medium, measure)
+        hist = self.latency.get(key)
+        if hist is None:
+            hist = self.latency[key] = np.zeros(len(EDGES), dtype=np.int64)
+        idx = np.searchsorted(EDGES, np.maximum(minutes, 0.0), side="right") - 1
+        hist += np.bincount(idx, minlength=len(EDGES))
+
+    def applied(self, flow: str, medium: str, month: str, t0: np.ndarray, staff: float) -> None:
+        self.outcomes[(flow, medium)]["sent"] += len(t0)
+        self.outcomes[(flow, medium)]["pending"] += len(t0)
+        self.monthly[month][flow][0 if medium == "electronic" else 1] += len(t0)
+        self.staff_minutes[medium] += staff
+        self.add_series("applications", t0)
+
+    def ended(self, flow: str, medium: str, outcome: str, t0, funds, done, cutoff_missed: int = 0) -> None:
+        """`len(t0)` documents ended `outcome`; funds/done are their times (funds None: no money)."""
+        counts = self.outcomes[(flow, medium)]
+        counts["pending"] -= len(t0)
+        counts[outcome] += len(t0)
+        self.missed_cutoff[medium] += cutoff_missed
+        if outcome == "returned":
+            self.add_series("receipts", done)
+            return
+        self.latency_of(flow, medium, "receipt", done - t0)
+        if funds is not None and outcome == "receipt":
+            self.latency_of(flow, medium, "funds", funds - t0)
+        self.add_series("receipts", done)
+
+    def library(self, t: float, profile: str, month: str, ops: int, busy: float, queue: int) -> None:
+        h = min(int(t // 60), self.hours - 1)
+        self.series["library_ops"][h] += ops
+        self.series["library_busy"][h] += busy
+        self.series["queue_max"][h] = max(self.series["queue_max"][h], queue)
+        tally = self.profile_ops[month][profile]
+        tally[0] += ops
+        tally[1] += busy
+
+
+def percentiles(hist: np.ndarray, qs=(50, 90, 95, 99)) -> dict[str, float]:
+    """Percentiles of a latency histogram, interpolated within the bin; also n and mean."""
+    n = int(hist.sum())
+    if n == 0:
+        return {"n": 0}
+    cum = np.cumsum(hist)
+    upper = np.append(EDGES[1:], EDGES[-1])
+    mids = (EDGES + upper) / 2
+    out: dict[str, float] = {"n": n, "mean": float((hist * mids).sum() / n)}
+    for q in qs:
+        rank = q / 100 * n
+        i = int(np.searchsorted(cum, rank, side="left"))
+        before = cum[i - 1] if i else 0
+        frac = (rank - before) / hist[i] if hist[i] else 0.0
+        out[f"p{q}"] = float(EDGES[i] + frac * (upper[i] - EDGES[i]))
+    return out

@@ -1,0 +1,85 @@
+"""The paper era (跑银行): print, hand-stamp, and carry vouchers to the bank or the treasury.
+
+A region's paper vouchers wait for the daily courier run (finance's runner to the PBoC, a unit's
+staff to its bank), travel, and are handled one after another on arrival; the money moves when
+its voucher is handled, next working day when that is after hours, one more day when a seal is
+rejected (blurred, wrong) and the voucher goes back to be stamped again. The paper receipt
+comes back with the next working day's run. One SimPy process per run day does it all at once,
+in arrays, so the paper years of a province cost a few events a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.arrivals import Applications, triangular
+from sim.calendar import DAY
+from sim.flows import ROUTES
+
+if TYPE_CHECKING:
+    from sim.core import Simulation
+
+
+class Courier:
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.pending: list[Applications] = []
+        self.rng = np.random.default_rng([sim.seed, 7_001])
+        self._started = False
+
+    def apply(self, apps: Applications) -> None:
+        self.pending.append(apps)
+        if not self._started:
+            self._started = True
+            self.sim.env.process(self._runs())
+
+    def _runs(self) -> Generator:
+        sim, steps = self.sim, self.sim.scenario.steps
+        at = int(steps["courier_at"])
+        while self.pending:
+            t = sim.calendar.next_working(sim.env.now, at)
+            if t is None:
+                break
+            if t > sim.env.now:
+                yield sim.env.timeout(t - sim.env.now)
+            due, keep = [], []
+            for apps in self.pending:
+                cut = int(np.searchsorted(apps.ready, sim.env.now, side="right"))
+                if cut:
+                    due.append(apps.take(slice(0, cut)))
+                if cut < len(apps.ready):
+                    keep.append(apps.take(slice(cut, None)))
+            self.pending = keep
+            for apps in due:
+                self._deliver(apps, sim.env.now)
+            yield sim.env.timeout(1)
+        self._started = False
+
+    def _deliver(self, apps: Applications, now: float) -> None:
+        sim, steps, cal = self.sim, self.sim.scenario.steps, self.sim.calendar
+        n = len(apps.t0)
+        arrival = now + float(steps["courier_minutes"])
+        handle = triangular(self.rng, steps["paper_handle"], n)
+        funds = arrival + np.cumsum(handle)
+        close = sim.scenario.clock["close"]
+        day = (funds // DAY).astype(np.int64)
+        late = funds - day * DAY > close
+        rejected = self.rng.random(n) < float(steps["reject_share"])
+        shift = late.astype(np.int64) + rejected
+        target = np.minimum(day + shift, cal.days)
+        new_day = np.where(shift > 0, cal.next_work[target], day)
+        opened = sim.scenario.clock["open"] + (funds - day * DAY - close).clip(0)
+        funds = np.where(shift > 0, new_day * DAY + np.where(late, opened, funds - day * DAY), funds)
+        receipt_day = cal.next_work[np.minimum(new_day + 1, cal.days)]
+        receipt = receipt_day * DAY + int(steps["courier_at"]) + float(steps["courier_minutes"])
+        done = receipt_day < cal.days
+        metrics = sim.metrics
+        metrics.staff_minutes["paper"] += float(handle.sum())
+        metrics.trips["courier"] += 1
+        if ROUTES[apps.flow].sender == "unit":
+            metrics.trips["unit"] += len(np.unique(apps.unit))
+        missed = int((new_day > (apps.t0 // DAY)).sum())
+        metrics.ended(apps.flow, "paper", "receipt", apps.t0[done], funds[done], receipt[done], missed)
