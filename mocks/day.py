@@ -31,6 +31,7 @@ from mocks.world import World
 
 MAX_ROUNDS = 60
 CLEARING_ROUNDS = 5  # a clearing TCBS refused is asked again, at most this often
+REVENUE_INCOME = {"IncomeSortCode": "101060109", "IncomeSortName": "其他个人所得税"}  # what 5209 refunds
 
 
 @dataclass
@@ -122,8 +123,8 @@ def _finances(day: Day, *, half_level: bool = False) -> list[Finance]:
     return [f for f in day.of(Finance) if (divisions[f.adm].kind == HALF_LEVEL) == half_level]
 
 
-async def plans(day: Day) -> None:
-    """Indicators, then each bank's quota notices: 5106 authorized and 5108 direct."""
+def budgets(day: Day) -> None:
+    """Every finance bureau's indicators, and each city's transfer line for its half-level districts."""
     province = day.world.province
     for finance in day.of(Finance):
         budget = {
@@ -135,15 +136,24 @@ async def plans(day: Day) -> None:
             if child.parent == finance.adm:
                 budget[(TRANSFER, child.treasury_account, "")] = Decimal("3000000.00")
         finance.budget(budget)
-    notices = []
-    for finance in _finances(day):
-        for bank in province.divisions[finance.adm].banks:
-            banked = [a for a in province.agencies_of(finance.adm) if a.bank == bank]
-            for pay_type, low, high in ((AUTHORIZED, 300_000, 600_000), (DIRECT, 500_000, 900_000)):
-                lines = [(a, line, day.amount(low, high)) for a in banked for line in a.lines]
-                if lines:
-                    notices.append(finance.issue_plan(pay_type, bank, lines))
-    await asyncio.gather(*notices)
+
+
+def quota_notices(day: Day, finance: Finance) -> list[Awaitable[str]]:
+    """One finance bureau's quota notices: per agent bank a 5106 (authorized) and a 5108 (direct)."""
+    province, notices = day.world.province, []
+    for bank in province.divisions[finance.adm].banks:
+        banked = [a for a in province.agencies_of(finance.adm) if a.bank == bank]
+        for pay_type, low, high in ((AUTHORIZED, 300_000, 600_000), (DIRECT, 500_000, 900_000)):
+            lines = [(a, line, day.amount(low, high)) for a in banked for line in a.lines]
+            if lines:
+                notices.append(finance.issue_plan(pay_type, bank, lines))
+    return notices
+
+
+async def plans(day: Day) -> None:
+    """Indicators, then each bank's quota notices: 5106 authorized and 5108 direct."""
+    budgets(day)
+    await asyncio.gather(*(n for finance in _finances(day) for n in quota_notices(day, finance)))
 
 
 async def appropriations(day: Day) -> None:
@@ -232,7 +242,7 @@ def _cleared(day: Day, ref: str) -> bool:
 async def revenue_refunds(day: Day) -> None:
     """收入退付 5209, one to a taxpayer whose account bounces it back (the PBoC then writes a 3210)."""
     province, work = day.world.province, []
-    income = {"IncomeSortCode": "101060109", "IncomeSortName": "其他个人所得税"}
+    income = REVENUE_INCOME
     bouncing = next(p for p in province.payees if p.bounces)
     for finance in _finances(day):
         work.append(finance.revenue_refund(day.payee(at_payee_bank=False), day.amount(1_000, 9_000), income))

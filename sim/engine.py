@@ -8,14 +8,18 @@ run's `summary` (a JSON-ready dict); model mode's is a pure function of (scenari
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import math
 import statistics
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from mocks.report import DayReport
 from sim import calibration
 from sim.core import Progress, Simulation
 from sim.model import ModelBackend
@@ -45,6 +49,38 @@ def simulate_model(
     sim = Simulation(scenario, seed=seed, start=start, days=days)
     sim.run(ModelBackend(sim, times), progress)
     return summarise(sim, mode="model"), sim
+
+
+def simulate_reference(
+    scenario: Scenario,
+    base_url: str,
+    env,
+    *,
+    seed: int,
+    start=None,
+    profile: str = "2.0",
+    listener=None,
+    audit=None,
+    transport=None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], DayReport]:
+    """One business day of `scenario` against the library at `base_url`, as `env`'s parties."""
+    from sim.reference import ReferenceBackend
+
+    started = time.perf_counter()
+    sim = Simulation(scenario, seed=seed, start=start, days=1)
+    backend = ReferenceBackend(sim, base_url, env, profile=profile, listener=listener, transport=transport)
+    sim.run(backend, progress)
+    report = backend.finish(audit, started)
+    summary = summarise(sim, mode="reference")
+    summary["reference"] = {
+        "target": report.target,
+        "ok": report.ok,
+        "flows": [dataclasses.asdict(f) for f in report.flows],
+        "verdicts": [v.to_json() for v in report.verdicts],
+        "library_calls": len(backend.recorder.calls),
+    }
+    return json.loads(json.dumps(summary, default=str)), report
 
 
 def run_spec(spec: RunSpec) -> dict[str, Any]:

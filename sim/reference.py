@@ -1,0 +1,312 @@
+"""Reference mode: the parties of `mocks/` act on the simulated clock against a real library.
+
+Each application the day draws becomes a call of the party that makes it (`Finance.appropriate`,
+`BudgetUnit.apply`, `AgentBank.clear`, …: their books, rules and SOAP calls, reused). A party's
+ITFE cycle runs, for real and in one go, what is due, then `work()` (read, sign for, pay,
+answer) and `poll_returns()`; every library call goes through a timing transport, and the
+cycle holds a library worker for the sum of the calls' wall times, so queues at the library are
+modelled from measured service. Journal events (sent, answered, settled) are stamped with the
+simulated time at which the call before them finished. At the end every party asks once more
+about its outstanding vouchers, the status board is read, and the invariants of `mocks/` are
+checked. One business day: the parties' books hold one business date.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import numpy as np
+
+from evoucher.pki import Environment
+from mocks.agent_bank import AgentBank
+from mocks.budget_unit import BudgetUnit
+from mocks.day import REVENUE_INCOME, Day, budgets, quota_notices
+from mocks.invariants import check_world
+from mocks.journal import RECEIPT, Answer, Journal, Listener, Record
+from mocks.report import DayReport, flow_lines, money_facts
+from mocks.tips import TipsConfig
+from mocks.world import open_world
+from sim.arrivals import Applications
+from sim.calendar import DAY
+from sim.flows import ROUTES
+from sim.recorder import Recorder
+from sim.scenario import ScenarioError
+from sim.topology import Party
+
+Audit = Callable[[], tuple[bool | None, str]]
+
+
+class TimedJournal(Journal):
+    """The parties' journal, noting after how many library calls each event happened."""
+
+    def __init__(self, listener: Listener | None, recorder: Recorder) -> None:
+        super().__init__(listener)
+        self.recorder = recorder
+        self.events: list[tuple[str, tuple[str, str, str], int]] = []
+
+    def sent(self, record: Record) -> None:
+        super().sent(record)
+        self.events.append(("sent", record.key, len(self.recorder.calls)))
+
+    def answered(self, answer: Answer) -> None:
+        super().answered(answer)
+        key = (answer.adm_div_code, answer.vt_code, answer.voucher_no)
+        self.events.append(("funds", key, len(self.recorder.calls)))
+
+    def settle(self, adm_div_code, vt_code, voucher_no, outcome, detail="", *, by=""):
+        super().settle(adm_div_code, vt_code, voucher_no, outcome, detail, by=by)
+        self.events.append(("done", (adm_div_code, vt_code, voucher_no), len(self.recorder.calls)))
+
+
+@dataclass
+class Act:
+    ready: float
+    t0: float
+    run: Callable[[], Awaitable[Any]]
+
+
+class ReferenceBackend:
+    def __init__(
+        self,
+        sim,
+        base_url: str,
+        env: Environment,
+        *,
+        profile: str = "2.0",
+        listener: Listener | None = None,
+        transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        run_tag: str | None = None,
+    ) -> None:
+        if sim.days != 1:
+            raise ScenarioError("reference mode plays one business day (--days 1); use model mode for more")
+        self.sim, self.recorder = sim, Recorder()
+        self.journal = TimedJournal(listener, self.recorder)
+        failures = sum(share for _, _, share in sim.tips_failures)
+        self.world = open_world(
+            base_url,
+            env,
+            tips=TipsConfig(failure_rate=min(failures, 1.0), seed=sim.seed),
+            business_date=sim.calendar.start,
+            profile=profile,
+            run_tag=run_tag or f"{int(time.time()) % 1_000_000:06d}",
+            journal=self.journal,
+            transport=self.recorder.transport(transport),
+        )
+        self.day = Day(self.world, seed=sim.seed)
+        self.loop = asyncio.new_event_loop()
+        self.system: dict[int, Any] = {}
+        self._map_parties()
+        budgets(self.day)
+        self.t0: dict[tuple[str, str, str], float] = {}
+        self.times: dict[tuple[str, str, str], dict[str, float]] = {}
+        self.target = base_url
+
+    # ------------------------------------------------------------------ who plays whom
+
+    def _map_parties(self) -> None:
+        province, parties = self.world.province, self.world.parties
+        for party in self.sim.topology.parties:
+            division = province.divisions.get(party.place.adm)
+            if division is None:
+                raise ScenarioError(
+                    f"regions.{party.place.group.name}: division {party.place.adm} is not in the "
+                    "environment (reference mode needs the scenario's regions as divisions)"
+                )
+            units = [a.unit for a in province.agencies_of(division.adm_div_code) if a.unit]
+            handles = {
+                "finance": [division.finance],
+                "pboc": [division.treasury],
+                "bank": list(division.banks),
+                "unit": units,
+            }[party.role]
+            group = party.place.group
+            expected = {"bank": group.banks, "unit": group.units}.get(party.role, 1)
+            if len(handles) != expected:
+                raise ScenarioError(
+                    f"regions.{group.name}: {expected} {party.role}(s) in the scenario, the "
+                    f"environment has {len(handles)} in {division.adm_div_code}"
+                )
+            self.system[party.id] = parties[handles[party.index]]
+            party.state = {"acts": [], "marks": {}}
+
+    def _party_of(self, system) -> Party:
+        return next(p for p in self.sim.topology.parties if self.system[p.id] is system)
+
+    # ------------------------------------------------------------------ the day's business as calls
+
+    def _call(self, apps: Applications, i: int, first: bool) -> tuple[Any, Callable[[], Awaitable[Any]]]:
+        """(the system that makes it, the call) for application `i`."""
+        province, parties = self.world.province, self.world.parties
+        division = province.divisions[apps.place.adm]
+        finance = parties[division.finance]
+        agencies = province.agencies_of(division.adm_div_code)
+        amount = Decimal(int(apps.amount[i])).quantize(Decimal("0.01"))
+        payee = self.day.payee
+        if apps.flow == "额度通知 5106/5108":
+            if not first:
+                return finance, _nothing
+            return finance, lambda: asyncio.gather(*quota_notices(self.day, finance))
+        if apps.flow == "半级财政 5207":
+            if first:  # the city's transfer funds the district's sub-account
+                city = parties[province.divisions[division.parent].finance]
+                return city, lambda: city.appropriate(
+                    None, None, division.as_payee(), Decimal("1000000.00"), flow="半级财政 5207"
+                )
+            agency = agencies[0]
+            return finance, lambda: finance.appropriate(
+                agency, agency.lines[0], payee(), amount, flow="半级财政 5207"
+            )
+        if apps.flow == "授权支付 8202":
+            unit = parties[[a.unit for a in agencies if a.unit][int(apps.unit[i])]]
+            return unit, lambda: unit.apply(unit.agency.lines[0], payee(), amount)
+        banked = (
+            [a for a in agencies if a.bank == division.banks[int(apps.bank[i])]] if division.banks else []
+        )
+        agency = (banked or list(agencies))[0]
+        calls = {
+            "实拨 5207": lambda: finance.appropriate(agency, agency.lines[0], payee(), amount),
+            "专户 5267/3268": lambda: finance.special(agencies[-1], agencies[-1].lines[0], payee(), amount),
+            "直接支付 5201": lambda: finance.direct(agency, agency.lines[0], payee(), amount),
+            "收入退付 5209/3210": lambda: finance.revenue_refund(
+                payee(at_payee_bank=False), amount, REVENUE_INCOME
+            ),
+        }
+        return finance, calls[apps.flow]
+
+    def apply(self, apps: Applications) -> None:
+        first = int(np.argmin(apps.t0))
+        for i in range(len(apps.t0)):
+            system, call = self._call(apps, i, i == first)
+            party = self._party_of(system)
+            party.state["acts"].append(Act(float(apps.ready[i]), float(apps.t0[i]), call))
+            party.state["acts"].sort(key=lambda a: a.ready)
+            self.sim.wake(party)
+
+    def clearing(self, t: float) -> None:
+        for party in self.sim.topology.parties:
+            system = self.system[party.id]
+            if isinstance(system, AgentBank):
+                party.state["acts"].append(Act(t, t, system.clear))
+                self.sim.wake(party)
+
+    # ------------------------------------------------------------------ cycles
+
+    def _news(self, party: Party) -> bool:
+        system = self.system[party.id]
+        marks = {vt: self.journal.mark(system.adm, vt, system.desk.org_type) for vt in system.reads}
+        return marks != party.state["marks"]
+
+    def ready_at(self, party: Party) -> float | None:
+        acts = party.state["acts"]
+        if self._news(party):
+            return self.sim.env.now
+        return acts[0].ready if acts else None
+
+    def tick(self, party: Party) -> Generator:
+        sim, system, now = self.sim, self.system[party.id], self.sim.env.now
+        acts = party.state["acts"]
+        due = [a for a in acts if a.ready <= now]
+        party.state["acts"] = [a for a in acts if a.ready > now]
+        first_call, first_event = len(self.recorder.calls), len(self.journal.events)
+
+        async def cycle() -> None:
+            for act in due:
+                result = await act.run()
+                for no in result if isinstance(result, list) else [result]:
+                    if isinstance(no, str):
+                        for vt in {r.vt_code for r in self.journal.records.values() if r.voucher_no == no}:
+                            self.t0[(system.adm, vt, no)] = act.t0
+            party.state["marks"] = {
+                vt: self.journal.mark(system.adm, vt, system.desk.org_type) for vt in system.reads
+            }
+            await system.work()
+            if self.journal.outstanding(system.handle):
+                await system.poll_returns()
+
+        self.loop.run_until_complete(cycle())
+        minutes = [seconds / 60 for _, seconds in self.recorder.calls[first_call:]]
+        profile = self.world.profile
+        start = yield from sim.library.use(float(sum(minutes)), len(minutes), profile)
+        ends = list(np.cumsum(minutes) + start) if minutes else []
+        for kind, key, calls in self.journal.events[first_event:]:
+            at = ends[calls - first_call - 1] if calls > first_call else start
+            self.times.setdefault(key, {}).setdefault(kind, at)
+        for other in sim.topology.parties:
+            if other is not party and self._news(other):
+                sim.wake(other)
+
+    # ------------------------------------------------------------------ the end of the day
+
+    def finish(self, audit: Audit | None = None, wall_started: float = 0.0) -> DayReport:
+        """Ask once more about outstanding vouchers, read the board, check the invariants."""
+        systems = self.day.systems
+
+        async def close() -> list:
+            try:
+                await asyncio.gather(*(s.poll_returns() for s in systems))
+                return await self.day.board()
+            finally:
+                await self.day.aclose()
+
+        board = self.loop.run_until_complete(close())
+        self.loop.close()
+        self._tally()
+        verdicts = check_world(
+            self.world, audit=audit() if audit else (None, "not checked (the library is not ours)")
+        )
+        return DayReport(
+            target=self.target,
+            profile=self.world.profile,
+            seed=self.sim.seed,
+            business_date=f"{self.world.business_date:%Y-%m-%d}",
+            seconds=time.perf_counter() - wall_started,
+            phases=[],
+            flows=flow_lines(self.journal),
+            money=money_facts(
+                self.world.ledger.balances(), self.world.ledger.names, self.world.opening_total
+            ),
+            verdicts=verdicts,
+            board=board,
+        )
+
+    def _tally(self) -> None:
+        """The journal's outcomes and the stamped times replace the counts the day's draw made."""
+        metrics = self.sim.metrics
+        metrics.outcomes.clear()
+        end = self.sim.days * DAY
+        for record in self.journal.records.values():
+            times = self.times.get(record.key, {})
+            t0 = self.t0.get(record.key, times.get("sent", end))
+            counts = metrics.outcomes[(record.flow, "electronic")]
+            counts["sent"] += 1
+            if record.outcome == "pending":
+                counts["pending"] += 1
+                continue
+            counts["pending"] += 1
+            done = np.array([times.get("done", end)])
+            funds = times.get("funds") if record.outcome == RECEIPT and _pays(record.flow) else None
+            missed = int(funds is not None and funds // DAY > t0 // DAY)
+            metrics.ended(
+                record.flow,
+                "electronic",
+                record.outcome,
+                np.array([t0]),
+                None if funds is None else np.array([funds]),
+                done,
+                missed,
+            )
+
+
+def _pays(flow: str) -> bool:
+    route = ROUTES.get(flow)
+    return bool(route and route.pays)
+
+
+async def _nothing() -> None:
+    return None
