@@ -80,7 +80,7 @@ def simulate_reference(
         "verdicts": [v.to_json() for v in report.verdicts],
         "library_calls": len(backend.recorder.calls),
     }
-    return json.loads(json.dumps(summary, default=str)), report
+    return json.loads(json.dumps(summary, default=str)), report, sim
 
 
 def run_spec(spec: RunSpec) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def summarise(sim, *, mode: str) -> dict[str, Any]:
         row: dict[str, Any] = {"flow": flow, "medium": medium, **counts}
         for measure in ("funds", "receipt"):
             hist = metrics.latency.get((flow, medium, measure))
-            row[measure] = percentiles(hist) if hist is not None else {"n": 0}
+            row[f"{measure}_min"] = percentiles(hist) if hist is not None else {"n": 0}
         flows.append(row)
     series = metrics.series
     working_minutes = sum(calendar.working) * (sim.scenario.clock["close"] - sim.scenario.clock["open"])
