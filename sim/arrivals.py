@@ -10,6 +10,7 @@ model mode see the very same applications.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ PEAKS = ((9 * 60, 11 * 60), (14 * 60, 15 * 60 + 30))  # assumed (reference: "Int
 @dataclass
 class Applications:
     flow: str
-    place: Place
+    place: Place | None  # electronic ones come per region; paper ones of many regions together
     electronic: bool
     t0: np.ndarray  # minutes: when the business arose
     ready: np.ndarray  # minutes: prepared, stamped, ready to send (sorted)
@@ -33,6 +34,7 @@ class Applications:
     unit: np.ndarray  # index of the online unit in the region
     amount: np.ndarray  # yuan, whole hundreds
     prepare: np.ndarray  # staff minutes spent preparing each
+    where: np.ndarray  # the region (Place.index) of each
 
     def take(self, index) -> Applications:
         """The applications at `index` (a slice, an index array or a mask)."""
@@ -46,6 +48,7 @@ class Applications:
             self.unit[index],
             self.amount[index],
             self.prepare[index],
+            self.where[index],
         )
 
 
@@ -66,67 +69,99 @@ def _times(rng: np.random.Generator, window: tuple[int, int], n: int, peak_share
     return np.where(rng.random(n) < peak_share, peaked, uniform)
 
 
+class Eligible:
+    """Per flow, the regions it can happen in, with the arrays a day's draw needs (built once)."""
+
+    def __init__(self, scenario: Scenario, topology: Topology) -> None:
+        self.by_flow = {}
+        for flow in scenario.flows:
+            places = [
+                p for p in topology.places
+                if p.group.level in flow.levels and p.group.kind in flow.kinds and flow.name in topology.flows_of(p)
+            ]  # fmt: skip
+            if not places:
+                continue
+            per = np.array(
+                [{"unit": p.group.units, "bank": p.group.banks}.get(flow.per, 1) for p in places], float
+            )
+            live = np.array([p.group.electronic.get(flow.name, dt.date.max).toordinal() for p in places])
+            units = np.array([max(p.group.units, 1) for p in places])
+            banks = np.array([max(p.group.banks, 1) for p in places])
+            tables = {k: np.asarray(p.group.unit_banks) for k, p in enumerate(places) if p.group.unit_banks}
+            self.by_flow[flow.name] = (places, per, live, units, banks, tables)
+
+
 def draw_day(
-    scenario: Scenario, topology: Topology, calendar: Calendar, day: int, seed: int
+    scenario: Scenario, eligible: Eligible, calendar: Calendar, day: int, seed: int
 ) -> list[Applications]:
-    """Every application of `day`, per flow and region, in the order the scenario lists the flows."""
+    """Every application of `day`: per flow, the electronic ones per region, the paper ones together."""
     factor = calendar.factor(day)
     if factor == 0:
         return []
     rng = np.random.default_rng([seed, day])
-    date = calendar.dates[day]
+    today = calendar.dates[day].toordinal()
     random_counts = bool(scenario.calendar.get("random_counts", False))
     peak_share = float(scenario.calendar.get("peak_share", 0.0))
     out = []
     for flow in scenario.flows:
         route = ROUTES[flow.name]
-        if route.monthly and not (day in calendar.first_of_month or day == 0):
+        if flow.name not in eligible.by_flow or (
+            route.monthly and not (day in calendar.first_of_month or day == 0)
+        ):
             continue
-        for place in topology.places:
-            group = place.group
-            if group.level not in flow.levels or group.kind not in flow.kinds:
-                continue
-            if flow.name not in topology.flows_of(place):
-                continue
-            per = {"unit": group.units, "bank": group.banks}.get(flow.per, 1)
-            mean = flow.daily * per * (1.0 if route.monthly else factor)
-            n = int(rng.poisson(mean)) if random_counts else int(round(mean))
-            if n == 0:
-                continue
-            t0 = np.sort(
-                _times(rng, flow.window, n, peak_share)
-                if not route.monthly
-                else np.full(n, flow.window[0], float)
-            )
-            if route.funded_first:  # the city funds the district's sub-account first thing
-                t0[0] = flow.window[0]
-            electronic = place.electronic(flow.name, date)
-            spec = scenario.steps["e_prepare" if electronic else "paper_prepare"]
-            prepare = triangular(rng, spec, n)
-            ready = t0 + prepare
-            order = np.argsort(ready, kind="stable")
-            unit = rng.integers(0, max(group.units, 1), n)
-            if route.monthly:
-                bank = np.arange(n) // 2  # a 5106 and a 5108 for each bank
-            elif route.sender == "unit":  # a unit's payments go to the bank holding its account
-                banks = np.asarray(group.unit_banks or [u % max(group.banks, 1) for u in range(group.units)])
-                bank = banks[unit]
-            else:
-                bank = rng.integers(0, max(group.banks, 1), n)
-            bank, unit = bank[order], unit[order]
-            low, high = flow.amount
-            amount = rng.integers(low // 100, high // 100 + 1, n)[order] * 100
-            out.append(
-                Applications(
-                    flow.name,
-                    place,
-                    electronic,
-                    t0[order] + day * DAY,
-                    ready[order] + day * DAY,
-                    bank,
-                    unit,
-                    amount,
-                    prepare[order],
-                )
-            )
+        places, per, live, units, banks, tables = eligible.by_flow[flow.name]
+        mean = flow.daily * per * (1.0 if route.monthly else factor)
+        counts = rng.poisson(mean) if random_counts and not route.monthly else np.round(mean).astype(np.int64)
+        n = int(counts.sum())
+        if n == 0:
+            continue
+        where = np.repeat(np.arange(len(places)), counts)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        rank = np.arange(n) - starts[where]  # position of each within its region
+        if route.monthly:
+            t0 = np.full(n, float(flow.window[0]))
+        else:
+            t0 = _times(rng, flow.window, n, peak_share)
+        if route.funded_first:  # the city funds the district's sub-account first thing
+            t0[rank == 0] = flow.window[0]
+        electronic = live[where] <= today
+        prepare = np.where(
+            electronic,
+            triangular(rng, scenario.steps["e_prepare"], n),
+            triangular(rng, scenario.steps["paper_prepare"], n),
+        )
+        unit = rng.integers(0, units[where])
+        if route.monthly:
+            bank = rank // 2  # a 5106 and a 5108 for each bank
+        elif route.sender == "unit":  # a unit's payments go to the bank holding its account
+            bank = unit % banks[where]
+            for k, table in tables.items():
+                mine = where == k
+                bank[mine] = table[unit[mine]]
+        else:
+            bank = rng.integers(0, banks[where])
+        low, high = flow.amount
+        amount = rng.integers(low // 100, high // 100 + 1, n) * 100
+        base = day * DAY
+        index_of = np.array([p.index for p in places])
+        every = Applications(
+            flow.name,
+            None,
+            True,
+            t0 + base,
+            t0 + prepare + base,
+            bank,
+            unit,
+            amount,
+            prepare,
+            index_of[where],
+        )
+        if (~electronic).any():
+            paper = every.take(np.flatnonzero(~electronic))
+            paper.electronic = False
+            out.append(paper.take(np.argsort(paper.ready, kind="stable")))
+        for k in np.unique(where[electronic]):
+            mine = every.take(np.flatnonzero(electronic & (where == k)))
+            mine.place = places[int(k)]
+            out.append(mine.take(np.argsort(mine.ready, kind="stable")))
     return out

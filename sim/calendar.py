@@ -37,9 +37,11 @@ class Calendar:
         for i, d in enumerate(self.dates):
             if self.working[i]:
                 by_month.setdefault((d.year, d.month), []).append(i)
-        for indices in by_month.values():
-            for i in indices[-month_end:]:
-                self.month_end[i] = True
+                later, left = d + dt.timedelta(days=1), 0  # working days left in its calendar month
+                while later.month == d.month:
+                    left += later.weekday() < 5 and later not in holidays
+                    later += dt.timedelta(days=1)
+                self.month_end[i] = left < month_end
         self.first_of_month = {indices[0] for indices in by_month.values()}
         following, nxt = [days] * (days + 1), days
         for i in range(days - 1, -1, -1):

@@ -82,6 +82,25 @@ class OperationTimes:
         return rng.lognormal(self.mu, self.sigma, n) / 60000.0
 
 
+class Pool:
+    """Service times drawn ahead in blocks and handed out in order: one generator call per block
+    instead of one per party cycle (the same draws for the same seed)."""
+
+    BLOCK = 65536
+
+    def __init__(self, times: OperationTimes, rng: np.random.Generator, factor: float) -> None:
+        self.times, self.rng, self.factor = times, rng, factor
+        self.block, self.at = np.empty(0), 0
+
+    def take(self, n: int) -> np.ndarray:
+        if self.at + n > len(self.block):
+            fresh = self.times.draw(self.rng, max(self.BLOCK, n)) * self.factor
+            self.block, self.at = np.concatenate((self.block[self.at :], fresh)), 0
+        out = self.block[self.at : self.at + n]
+        self.at += n
+        return out
+
+
 class ServiceTimes:
     """A calibration file, read and checked; `times(profile, op)` is what the model samples."""
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import simpy
 
-from sim.arrivals import Applications, draw_day
+from sim.arrivals import Applications, Eligible, draw_day
 from sim.calendar import DAY, Calendar
 from sim.metrics import Metrics
 from sim.paper import Courier
@@ -121,10 +121,11 @@ class Simulation:
 
     def _days(self) -> Generator:
         clearing = self.scenario.clock["clearing"]
+        eligible = Eligible(self.scenario, self.topology)
         for day in range(self.days):
             if self.env.now < day * DAY:
                 yield self.env.timeout(day * DAY - self.env.now)
-            for apps in draw_day(self.scenario, self.topology, self.calendar, day, self.seed):
+            for apps in draw_day(self.scenario, eligible, self.calendar, day, self.seed):
                 medium = "electronic" if apps.electronic else "paper"
                 self.metrics.applied(
                     apps.flow, medium, self.month(apps.t0[0]), apps.t0, float(apps.prepare.sum())
@@ -181,5 +182,6 @@ class Simulation:
         for party in self.topology.parties:
             self.env.process(self._party(party))
         self.env.run(until=self.days * DAY)
+        self.metrics.flush()
         self.metrics.events = next(self.env._eid)  # events SimPy scheduled (its own counter)
         return self.metrics

@@ -78,7 +78,8 @@ def simulate_reference(
         "ok": report.ok,
         "flows": [dataclasses.asdict(f) for f in report.flows],
         "verdicts": [v.to_json() for v in report.verdicts],
-        "library_calls": len(backend.recorder.calls),
+        "library_calls": backend.day_calls,
+        "closing_calls": len(backend.recorder.calls) - backend.day_calls,  # final status sweep and board
     }
     return json.loads(json.dumps(summary, default=str)), report, sim
 

@@ -35,30 +35,48 @@ class Metrics:
         self.trips = {"courier": 0, "unit": 0}
         self.missed_cutoff = {"electronic": 0, "paper": 0}
         self.events = 0
+        self._pending: dict[tuple[str, str, str], list[np.ndarray]] = {}
+        self._buffered = 0
+        self._times: dict[str, list[np.ndarray]] = {}
 
     def _hour(self, t: np.ndarray) -> np.ndarray:
         return np.clip((np.asarray(t) // 60).astype(np.int64), 0, self.hours - 1)
 
-    def add_series(self, name: str, t: np.ndarray, weights: np.ndarray | None = None) -> None:
+    def add_series(self, name: str, t: np.ndarray) -> None:
+        """Buffered like the latencies: hours are counted in bulk."""
         if len(t):
-            self.series[name] += np.bincount(self._hour(t), weights, minlength=self.hours)
+            self._times.setdefault(name, []).append(t)
+            self._buffered += len(t)
 
     def latency_of(self, flow: str, medium: str, measure: str, minutes: np.ndarray) -> None:
+        """Buffered: binned into the histogram 50,000 at a time (and by `flush`)."""
         if not len(minutes):
             return
         key = (flow, medium, measure)
-        hist = self.latency.get(key)
-        if hist is None:
-            hist = self.latency[key] = np.zeros(len(EDGES), dtype=np.int64)
-        idx = np.searchsorted(EDGES, np.maximum(minutes, 0.0), side="right") - 1
-        hist += np.bincount(idx, minlength=len(EDGES))
+        buffer = self._pending.setdefault(key, [])
+        buffer.append(minutes)
+        self._buffered += len(minutes)
+        if self._buffered > 50_000:
+            self.flush()
+
+    def flush(self) -> None:
+        for key, parts in self._pending.items():
+            hist = self.latency.get(key)
+            if hist is None:
+                hist = self.latency[key] = np.zeros(len(EDGES), dtype=np.int64)
+            idx = np.searchsorted(EDGES, np.maximum(np.concatenate(parts), 0.0), side="right") - 1
+            hist += np.bincount(idx, minlength=len(EDGES))
+        for name, parts in self._times.items():
+            self.series[name] += np.bincount(self._hour(np.concatenate(parts)), minlength=self.hours)
+        self._pending, self._times, self._buffered = {}, {}, 0
 
     def applied(self, flow: str, medium: str, month: str, t0: np.ndarray, staff: float) -> None:
         self.outcomes[(flow, medium)]["sent"] += len(t0)
         self.outcomes[(flow, medium)]["pending"] += len(t0)
         self.monthly[month][flow][0 if medium == "electronic" else 1] += len(t0)
         self.staff_minutes[medium] += staff
-        self.add_series("applications", t0)
+        if medium == "electronic":  # the backlog is of electronic vouchers (paper has its courier)
+            self.add_series("applications", t0)
 
     def ended(self, flow: str, medium: str, outcome: str, t0, funds, done, cutoff_missed: int = 0) -> None:
         """`len(t0)` documents ended `outcome`; funds/done are their times (funds None: no money)."""
@@ -66,13 +84,13 @@ class Metrics:
         counts["pending"] -= len(t0)
         counts[outcome] += len(t0)
         self.missed_cutoff[medium] += cutoff_missed
-        if outcome == "returned":
+        if medium == "electronic":
             self.add_series("receipts", done)
+        if outcome == "returned":
             return
         self.latency_of(flow, medium, "receipt", done - t0)
         if funds is not None and outcome == "receipt":
             self.latency_of(flow, medium, "funds", funds - t0)
-        self.add_series("receipts", done)
 
     def library(self, t: float, profile: str, month: str, ops: int, busy: float, queue: int) -> None:
         h = min(int(t // 60), self.hours - 1)

@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.arrivals import Applications
 from sim.calendar import DAY
-from sim.calibration import ServiceTimes
+from sim.calibration import Pool, ServiceTimes
 from sim.flows import CLEARING, ROUTES
 from sim.topology import Party
 
@@ -36,11 +36,16 @@ class Chunk:
     ready: np.ndarray  # sorted
     bank: np.ndarray
     sender: Party
+    place: int  # the region it belongs to (a shared bank serves many)
     funds: np.ndarray | None = None
     failed: np.ndarray | None = None
     primary: bool = True  # its receipt ends the voucher (the first receiver's)
 
     def split(self, now: float) -> tuple[Chunk | None, Chunk | None]:
+        if self.ready[0] > now:
+            return None, self
+        if self.ready[-1] <= now:
+            return self, None
         cut = int(np.searchsorted(self.ready, now, side="right"))
         if cut == 0:
             return None, self
@@ -59,6 +64,7 @@ class Chunk:
             self.ready[s],
             self.bank[s],
             self.sender,
+            self.place,
             part(self.funds),
             part(self.failed),
             self.primary,
@@ -69,7 +75,7 @@ class Chunk:
 class PartyState:
     pile: list[Chunk] = field(default_factory=list)
     outstanding: int = 0
-    to_clear: dict[str, int] = field(default_factory=dict)
+    to_clear: dict[tuple[int, str], int] = field(default_factory=dict)  # (region, pay type) -> paid
     clear_due: float | None = None
 
 
@@ -83,6 +89,7 @@ class ModelBackend:
         self.tips = float(sim.scenario.steps.get("tips_minutes", 0.0))
         clock = sim.scenario.clock
         self.cutoff = {"bank": clock["bank_cutoff"], "pboc": clock.get("hvps_close", clock["day_cut"])}
+        self.pools: dict[tuple[str, str], Pool] = {}
         for party in sim.topology.parties:
             party.state = PartyState()
 
@@ -105,32 +112,39 @@ class ModelBackend:
 
     def _issue_later(self, apps: Applications) -> None:
         route = ROUTES[apps.flow]
-        unit = apps.unit if route.sender == "unit" else np.zeros(len(apps.t0), dtype=np.int64)
-        for u in np.unique(unit):
-            mask = unit == u
+        for u, mask in _groups(apps.unit if route.sender == "unit" else None, len(apps.t0)):
             sender = self.sim.topology.party(apps.place.index, route.sender, int(u))
             self._put(
-                sender, Chunk(apps.flow, ISSUE, apps.t0[mask], apps.ready[mask], apps.bank[mask], sender)
+                sender,
+                Chunk(
+                    apps.flow,
+                    ISSUE,
+                    apps.t0[mask],
+                    apps.ready[mask],
+                    apps.bank[mask],
+                    sender,
+                    apps.place.index,
+                ),
             )
 
     def clearing(self, t: float) -> None:
-        date = self.sim.calendar.date_of(t)
+        date, places = self.sim.calendar.date_of(t), self.sim.topology.places
         for party in self.sim.topology.parties:
             state = party.state
-            if party.role != "bank" or not any(state.to_clear.values()):
+            if party.role != "bank" or not state.to_clear:
                 continue
-            if party.place.electronic(CLEARING, date):
+            for place, pay_type in [k for k in state.to_clear if not places[k[0]].electronic(CLEARING, date)]:
+                del state.to_clear[(place, pay_type)]  # cleared on paper
+                t0 = np.full(1, t)
+                self.sim.metrics.applied(CLEARING, "paper", self.sim.month(t), t0, 0.0)
+                zero = np.zeros(1, dtype=np.int64)
+                apps = Applications(
+                    CLEARING, None, False, t0, t0, zero, zero, zero, np.zeros(1), np.full(1, place)
+                )
+                self.sim.courier.apply(apps)
+            if state.to_clear:
                 state.clear_due = t
                 self.sim.wake(party)
-            else:
-                n = sum(1 for v in state.to_clear.values() if v)
-                state.to_clear = {}
-                t0 = np.full(n, t)
-                self.sim.metrics.applied(CLEARING, "paper", self.sim.month(t), t0, 0.0)
-                zero = np.zeros(n, dtype=np.int64)
-                self.sim.courier.apply(
-                    Applications(CLEARING, party.place, False, t0, t0, zero, zero, zero, np.zeros(n))
-                )
 
     def ready_at(self, party: Party) -> float | None:
         state = party.state
@@ -147,7 +161,11 @@ class ModelBackend:
             self.sim.wake(party)
 
     def _draw(self, profile: str, op: str, n: int) -> np.ndarray:
-        return self.times.times(profile, op).draw(self.rng, n) * self.factor[profile]
+        pool = self.pools.get((profile, op))
+        if pool is None:
+            rng = np.random.default_rng([self.sim.seed, len(self.pools), 11])
+            pool = self.pools[(profile, op)] = Pool(self.times.times(profile, op), rng, self.factor[profile])
+        return pool.take(n)
 
     def tick(self, party: Party) -> Generator:
         sim, state, now = self.sim, party.state, self.sim.env.now
@@ -162,35 +180,14 @@ class ModelBackend:
             due += self._clearing_chunks(party, now)
         if not due:
             return
-        profile = party.place.profile(party.role, sim.calendar.date_of(now), self.default_profile)
-        lib, tips, ops = [], [], 0
-        for chunk in due:
-            n = len(chunk.t0)
-            route = ROUTES[chunk.flow]
-            if chunk.hop == ISSUE:
-                per = self._draw(profile, "saveStampVoucher", n)
-                for _ in route.receivers:
-                    per = per + self._draw(profile, "sendVoucher", n)
-                ops += n * (1 + len(route.receivers))
-                extra = np.zeros(n)
-            else:
-                per = self._draw(profile, "confirmVoucher", n)
-                reads = np.arange(0, n, READ_BATCH)
-                per[reads] += self._draw(profile, "readVoucherAgain", len(reads))
-                ops += n + len(reads)
-                extra = np.zeros(n)
-                if chunk.hop == HANDLE:
-                    per += self._draw(profile, "saveStampVoucher", n) + self._draw(profile, "sendVoucher", n)
-                    ops += 2 * n
-                    if route.pays:
-                        extra = np.full(n, self.tips)
-            lib.append(per)
-            tips.append(extra)
+        profile = party.place.profile(
+            party.role, party.index, sim.calendar.date_of(now), self.default_profile
+        )
+        lib_all, tips_all, ops = self._service(profile, due)
         query = 0.0
         if state.outstanding:
             query = float(self._draw(profile, "queryVoucherStatusByOrgType", 1)[0])
             ops += 1
-        lib_all, tips_all = np.concatenate(lib), np.concatenate(tips)
         start = yield from sim.library.use(float(lib_all.sum()) + query, ops, profile)
         done = start + np.cumsum(lib_all + tips_all)
         if tips_all.any():
@@ -202,27 +199,62 @@ class ModelBackend:
             offset += n
             (self._issued, self._handled, self._receipted)[chunk.hop](party, chunk, at)
 
+    def _service(self, profile: str, due: list[Chunk]) -> tuple[np.ndarray, np.ndarray, int]:
+        """Per document the library time of its calls in this cycle, its TIPS time, and the calls.
+
+        Sending: saveStampVoucher + sendVoucher per destination. Handling: confirmVoucher, the
+        receipt's saveStampVoucher + sendVoucher, TIPS when it pays. A receipt: confirmVoucher.
+        Reading: a readVoucherAgain per 100 documents of a chunk, charged to its first of them.
+        """
+        sizes = np.array([len(c.t0) for c in due])
+        total = int(sizes.sum())
+        hop = np.array([c.hop for c in due])
+        routes = [ROUTES[c.flow] for c in due]
+        sends = np.where(hop == ISSUE, [len(r.receivers) for r in routes], hop == HANDLE)
+        saves = hop != RECEIPT
+        confirms = hop != ISSUE
+        pays = (hop == HANDLE) & np.array([r.pays for r in routes])
+        lib = self._draw(profile, "saveStampVoucher", total) * np.repeat(saves, sizes)
+        per_doc_sends = np.repeat(sends, sizes)
+        lib = lib + self._draw(profile, "sendVoucher", total) * (per_doc_sends >= 1)
+        lib = lib + self._draw(profile, "sendVoucher", total) * (per_doc_sends >= 2)
+        lib = lib + self._draw(profile, "confirmVoucher", total) * np.repeat(confirms, sizes)
+        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        reads = [
+            o + np.arange(0, n, READ_BATCH) for o, n, c in zip(offsets, sizes, confirms, strict=True) if c
+        ]
+        n_reads = 0
+        if reads:
+            at = np.concatenate(reads)
+            n_reads = len(at)
+            lib[at] += self._draw(profile, "readVoucherAgain", n_reads)
+        ops = int((saves * sizes).sum() + (sends * sizes).sum() + (confirms * sizes).sum()) + n_reads
+        return lib, np.repeat(np.where(pays, self.tips, 0.0), sizes), ops
+
     # ------------------------------------------------------------------ after the calls
 
     def _clearing_chunks(self, bank: Party, now: float) -> list[Chunk]:
+        """A 2301 per region and pay type the bank paid in since its last clearing."""
         state = bank.state
-        n = sum(1 for v in state.to_clear.values() if v)
+        by_place: dict[int, int] = {}
+        for place, _ in state.to_clear:
+            by_place[place] = by_place.get(place, 0) + 1
         state.to_clear, state.clear_due = {}, None
-        if not n:
-            return []
-        t0 = np.full(n, now)
-        self.sim.metrics.applied(CLEARING, "electronic", self.sim.month(now), t0, 0.0)
-        return [Chunk(CLEARING, ISSUE, t0, t0.copy(), np.full(n, bank.index), bank)]
+        chunks = []
+        for place, n in sorted(by_place.items()):
+            t0 = np.full(n, now)
+            self.sim.metrics.applied(CLEARING, "electronic", self.sim.month(now), t0, 0.0)
+            chunks.append(Chunk(CLEARING, ISSUE, t0, t0.copy(), np.full(n, bank.index), bank, place))
+        return chunks
 
     def _issued(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         route = ROUTES[chunk.flow]
         sender.state.outstanding += len(at)
         topology, calendar = self.sim.topology, self.sim.calendar
         for k, role in enumerate(route.receivers):
-            targets = chunk.bank if role == "bank" else np.zeros(len(at), dtype=np.int64)
-            for b in np.unique(targets):
-                mask = targets == b
-                receiver = topology.party(sender.place.index, role, int(b))
+            targets = chunk.bank if role == "bank" else None
+            for b, mask in _groups(targets, len(at)):
+                receiver = topology.party(chunk.place, role, int(b))
                 ready = at[mask]
                 if route.pays and chunk.flow != CLEARING:
                     cutoff = self.cutoff[role]
@@ -243,45 +275,41 @@ class ModelBackend:
                         ready[order],
                         chunk.bank[mask][order],
                         sender,
+                        chunk.place,
                         primary=k == 0,
                     ),
                 )
 
     def _handled(self, receiver: Party, chunk: Chunk, at: np.ndarray) -> None:
         sim, route, n = self.sim, ROUTES[chunk.flow], len(at)
-        revoked = sim.revoked_share(chunk.sender, float(at[0]))
-        returned = sim_random(self.rng, n, revoked)
-        if returned.any() and chunk.primary:
-            chunk.sender.state.outstanding -= int(returned.sum())
-            sim.metrics.ended(chunk.flow, "electronic", "returned", chunk.t0[returned], None, at[returned])
-        keep = ~returned
-        failed = sim_random(self.rng, n, sim.tips_failure_share(float(at[0])) if route.pays else 0.0)[keep]
+        keep = slice(None)
+        failed = np.zeros(n, dtype=bool)
+        if sim.revoked:  # a revoked certificate: the receiver returns what it signed
+            returned = sim_random(self.rng, n, sim.revoked_share(chunk.sender, float(at[0])))
+            if returned.any() and chunk.primary:
+                chunk.sender.state.outstanding -= int(returned.sum())
+                sim.metrics.ended(
+                    chunk.flow, "electronic", "returned", chunk.t0[returned], None, at[returned]
+                )
+            keep, failed = ~returned, failed[~returned]
+        if sim.tips_failures and route.pays:
+            failed = sim_random(self.rng, len(failed), sim.tips_failure_share(float(at[0])))
         t0, at_k, bank = chunk.t0[keep], at[keep], chunk.bank[keep]
         if route.pay_type:
             paid_by = bank[~failed]
-            for b in np.unique(paid_by):
+            key = (chunk.place, route.pay_type)
+            if receiver.role == "bank":  # it paid them itself
+                receiver.state.to_clear[key] = receiver.state.to_clear.get(key, 0) + len(paid_by)
+            for b in np.unique(paid_by) if receiver.role != "bank" else ():
                 payer = (
-                    receiver
-                    if receiver.role == "bank"
-                    else sim.topology.party(receiver.place.index, "bank", int(b))
+                    receiver if receiver.role == "bank" else sim.topology.party(chunk.place, "bank", int(b))
                 )
-                payer.state.to_clear[route.pay_type] = payer.state.to_clear.get(route.pay_type, 0) + int(
-                    (paid_by == b).sum()
-                )
-        self._put(
-            chunk.sender,
-            Chunk(
-                chunk.flow,
-                RECEIPT,
-                t0,
-                at_k,
-                bank,
-                chunk.sender,
-                funds=at_k if route.pays else None,
-                failed=failed,
-                primary=chunk.primary,
-            ),
+                payer.state.to_clear[key] = payer.state.to_clear.get(key, 0) + int((paid_by == b).sum())
+        funds = at_k if route.pays else None
+        receipt = Chunk(
+            chunk.flow, RECEIPT, t0, at_k, bank, chunk.sender, chunk.place, funds, failed, chunk.primary
         )
+        self._put(chunk.sender, receipt)
 
     def _receipted(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         if not chunk.primary:
@@ -302,6 +330,13 @@ class ModelBackend:
         )
         if not ok.all():
             metrics.ended(chunk.flow, "electronic", "failed", chunk.t0[~ok], None, at[~ok])
+
+
+def _groups(keys: np.ndarray | None, n: int):
+    """(key, mask) per distinct key; one group of key 0 when there are no keys or all are equal."""
+    if keys is None or not len(keys) or keys.min() == keys.max():
+        return [(int(keys[0]) if keys is not None and len(keys) else 0, slice(None))]
+    return [(int(k), keys == k) for k in np.unique(keys)]
 
 
 def sim_random(rng: np.random.Generator, n: int, share: float) -> np.ndarray:

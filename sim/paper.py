@@ -59,11 +59,17 @@ class Courier:
         self._started = False
 
     def _deliver(self, apps: Applications, now: float) -> None:
+        """One run's vouchers of one flow, of any number of regions: each region's are carried and
+        handled one after another."""
         sim, steps, cal = self.sim, self.sim.scenario.steps, self.sim.calendar
+        order = np.lexsort((apps.ready, apps.where))
+        apps = apps.take(order)
         n = len(apps.t0)
-        arrival = now + float(steps["courier_minutes"])
         handle = triangular(self.rng, steps["paper_handle"], n)
-        funds = arrival + np.cumsum(handle)
+        total = np.cumsum(handle)
+        first = np.flatnonzero(np.r_[True, apps.where[1:] != apps.where[:-1]])
+        before = np.repeat(total[first] - handle[first], np.diff(np.r_[first, n]))
+        funds = now + float(steps["courier_minutes"]) + (total - before)
         close = sim.scenario.clock["close"]
         day = (funds // DAY).astype(np.int64)
         late = funds - day * DAY > close
@@ -78,8 +84,8 @@ class Courier:
         done = receipt_day < cal.days
         metrics = sim.metrics
         metrics.staff_minutes["paper"] += float(handle.sum())
-        metrics.trips["courier"] += 1
+        metrics.trips["courier"] += len(first)
         if ROUTES[apps.flow].sender == "unit":
-            metrics.trips["unit"] += len(np.unique(apps.unit))
+            metrics.trips["unit"] += len(np.unique(apps.where * 100_000 + apps.unit))
         missed = int((new_day > (apps.t0 // DAY)).sum())
         metrics.ended(apps.flow, "paper", "receipt", apps.t0[done], funds[done], receipt[done], missed)

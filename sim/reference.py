@@ -246,6 +246,7 @@ class ReferenceBackend:
     def finish(self, audit: Audit | None = None, wall_started: float = 0.0) -> DayReport:
         """Ask once more about outstanding vouchers, read the board, check the invariants."""
         systems = self.day.systems
+        self.day_calls = len(self.recorder.calls)  # charged to the clock; the closing ones are not
 
         async def close() -> list:
             try:

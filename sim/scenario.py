@@ -58,7 +58,7 @@ class Region:
     units: int  # budget units online (their applications go electronic with 授权支付)
     adm: tuple[str, ...]  # AdmDivCodes when the regions are real divisions of an environment
     electronic: dict[str, dt.date]  # flow name -> go-live date (absent: paper for the whole run)
-    profiles: tuple[tuple[dt.date, str, str], ...]  # (from, role, profile): the library version by date
+    profiles: tuple[tuple[dt.date, str, str, int], ...]  # (from, role, profile, first n parties or 0: all)
     unit_banks: tuple[int, ...] = ()  # the agent bank (index) of each online unit; default unit % banks
 
 
@@ -176,7 +176,7 @@ def _region(reader: _Reader, raw: dict[str, Any], i: int) -> Region:
         if row.get("profile") not in ("1.0", "2.0"):
             raise ScenarioError(f"{where}.profiles[{j}].profile: '1.0' or '2.0', got {row.get('profile')!r}")
         when = _date(reader.num(row["from"], f"{where}.profiles[{j}].from"), f"{where}.profiles[{j}].from")
-        profiles.append((when, row.get("role", "*"), row["profile"]))
+        profiles.append((when, row.get("role", "*"), row["profile"], int(row.get("first", 0))))
     adm = tuple(raw.get("adm", ()))
     if adm and len(adm) != count:
         raise ScenarioError(f"{where}.adm: {len(adm)} codes for {count} regions")
@@ -256,15 +256,33 @@ def shipped() -> list[str]:
     return sorted(p.stem for p in SHIPPED.glob("*.toml"))
 
 
-def load(name_or_path: str | Path) -> Scenario:
-    """A shipped scenario by name (`zhejiang`) or any TOML file by path."""
-    path = Path(name_or_path)
-    if not path.suffix and not path.exists():
-        path = SHIPPED / f"{name_or_path}.toml"
-    if not path.is_file():
-        raise ScenarioError(f"scenario {name_or_path!r}: no such file; shipped: {', '.join(shipped())}")
+def _read(path: Path) -> dict[str, Any]:
+    """The TOML at `path`, laid over its `base` scenario (tables merge key by key, the rest replaces)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
-    return parse(data, source=str(path))
+    if "base" not in data:
+        return data
+    merged = _read(_find(data.pop("base")))
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _find(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if not path.is_file():
+        path = SHIPPED / f"{name_or_path}.toml"
+    if not path.is_file():
+        raise ScenarioError(f"scenario {name_or_path!r}: no such file; shipped: {', '.join(shipped())}")
+    return path
+
+
+def load(name_or_path: str | Path) -> Scenario:
+    """A shipped scenario by name (`zhejiang`) or any TOML file by path."""
+    path = _find(name_or_path)
+    return parse(_read(path), source=str(path))

@@ -5,6 +5,7 @@ to the byte (the CLI reports wall time on stderr)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,8 @@ WORKDAY_MINUTES = 8 * 60
 
 
 def _round(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float):
         return round(value, 4)
     if isinstance(value, dict):
@@ -54,6 +57,7 @@ def _faults(sim) -> list[dict[str, Any]]:
 
 def summarise(sim, *, mode: str) -> dict[str, Any]:
     metrics, calendar = sim.metrics, sim.calendar
+    metrics.flush()
     flows = []
     for (flow, medium), counts in sorted(metrics.outcomes.items()):
         if not counts["sent"]:

@@ -34,10 +34,11 @@ class Place:
         live = self.group.electronic.get(flow)
         return live is not None and live <= date
 
-    def profile(self, role: str, date: dt.date, default: str) -> str:
+    def profile(self, role: str, index: int, date: dt.date, default: str) -> str:
+        """The library profile the party's system speaks on `date` (the staged 2.0 upgrade)."""
         current = default
-        for start, who, profile in self.group.profiles:
-            if start <= date and who in ("*", role):
+        for start, who, profile, first in self.group.profiles:
+            if start <= date and who in ("*", role) and (not first or index < first):
                 current = profile
         return current
 
@@ -74,8 +75,11 @@ class Topology:
                 self.places.append(Place(len(self.places), group, k, adm))
         self.parties: list[Party] = []
         self.by_key: dict[tuple[int, str, int], Party] = {}
+        # shared: the agent banks' front ends serve the whole province (the first region's banks)
+        self.shared_banks = bool(scenario.library.get("shared_banks", False))
         for place in self.places:
-            counts = {"finance": 1, "pboc": 1, "bank": place.group.banks, "unit": place.unit_parties}
+            banks = 0 if self.shared_banks and place.index else place.group.banks
+            counts = {"finance": 1, "pboc": 1, "bank": banks, "unit": place.unit_parties}
             for role, n in counts.items():
                 for i in range(n):
                     key = (place.index, role, i)
@@ -86,6 +90,8 @@ class Topology:
     def party(self, place: int, role: str, index: int = 0) -> Party:
         if role == "unit":
             index = index if self.places[place].group.units <= POOL_LIMIT else 0
+        elif role == "bank" and self.shared_banks:
+            place = 0
         return self.by_key[(place, role, index)]
 
     def flows_of(self, place: Place) -> list[str]:

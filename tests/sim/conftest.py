@@ -1,0 +1,41 @@
+"""Fixtures of the model's tests: one reference-mode day of `small-province` against the embedded
+reference library (started as `guoku demo` starts it; `sim` itself never imports voucherlib),
+and the model-mode day of the same seed, shared by the tests that compare them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evoucher.pki.builder import create_environment
+from guoku.commands.demo import embedded_library
+from sim.engine import simulate_model, simulate_reference
+from sim.scenario import load
+
+SEED = 1
+
+
+@pytest.fixture(scope="session")
+def small():
+    return load("small-province")
+
+
+@pytest.fixture(scope="session")
+def reference_day(small, tmp_path_factory: pytest.TempPathFactory):
+    """(summary, DayReport, Simulation) of one reference-mode day, with the audit trail judged."""
+    home: Path = tmp_path_factory.mktemp("sim-reference")
+    env = create_environment(home / "env", scenario="province", seed=7)
+    with embedded_library(env.root, f"sqlite:///{home / 'library.db'}") as (url, library):
+
+        def audit() -> tuple[bool, str]:
+            verdict = library.store.verify_audit()
+            return verdict.intact, f"{verdict.checked} entries"
+
+        return simulate_reference(small, url, env, seed=SEED, audit=audit)
+
+
+@pytest.fixture(scope="session")
+def model_day(small):
+    summary, _ = simulate_model(small, seed=SEED)
+    return summary
