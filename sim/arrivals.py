@@ -76,9 +76,12 @@ class Eligible:
         self.by_flow = {}
         for flow in scenario.flows:
             places = [
-                p for p in topology.places
-                if p.group.level in flow.levels and p.group.kind in flow.kinds and flow.name in topology.flows_of(p)
-            ]  # fmt: skip
+                p
+                for p in topology.places
+                if p.group.level in flow.levels
+                and p.group.kind in flow.kinds
+                and flow.name in topology.flows_of(p)
+            ]
             if not places:
                 continue
             per = np.array(
@@ -118,10 +121,8 @@ def draw_day(
         where = np.repeat(np.arange(len(places)), counts)
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         rank = np.arange(n) - starts[where]  # position of each within its region
-        if route.monthly:
-            t0 = np.full(n, float(flow.window[0]))
-        else:
-            t0 = _times(rng, flow.window, n, peak_share)
+        monthly = np.full(n, float(flow.window[0]))
+        t0 = monthly if route.monthly else _times(rng, flow.window, n, peak_share)
         if route.funded_first:  # the city funds the district's sub-account first thing
             t0[rank == 0] = flow.window[0]
         electronic = live[where] <= today

@@ -34,7 +34,8 @@ class Metrics:
         self.staff_minutes = {"electronic": 0.0, "paper": 0.0}
         self.trips = {"courier": 0, "unit": 0}
         self.missed_cutoff = {"electronic": 0, "paper": 0}
-        self.events = 0
+        self.events = 0  # SimPy events
+        self.document_events = 0  # a document sent, handled or receipted: what a per-voucher model schedules
         self._pending: dict[tuple[str, str, str], list[np.ndarray]] = {}
         self._buffered = 0
         self._times: dict[str, list[np.ndarray]] = {}

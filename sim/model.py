@@ -1,14 +1,15 @@
 """Model mode: the library replaced by service times drawn from a calibration file.
 
-Documents travel as chunks (arrays of one flow at one hop), so a province's day costs a few
-events per party cycle, not per voucher. A cycle does what the party's ITFE does: send what is
-ready (saveStampVoucher + sendVoucher per destination), read each VtCode with something new
-(readVoucherAgain per 100), sign for and answer each voucher (confirmVoucher, TIPS, the receipt:
-saveStampVoucher + sendVoucher), sign for the receipts of its own, and ask after what is still
-outstanding (queryVoucherStatusByOrgType). Each call's service time is drawn for the party's
-profile on that date; the sum holds one library worker, each document finishes at its own
-point of the cumulative sum. Payments after the bank's cut-off (or the PBoC's HVPS close) wait
-for the next working day.
+Documents travel as chunks (arrays of documents at one hop, from one sender of one region, of
+any flows), so a province's day costs a few events per party cycle, not per voucher; a cycle
+merges what it found before working it. A cycle does what the party's ITFE does: send what is
+ready (saveStampVoucher + sendVoucher per destination), read what is new (readVoucherAgain per
+100), sign for and answer each voucher (confirmVoucher, TIPS, the receipt: saveStampVoucher +
+sendVoucher), sign for the receipts of its own, and ask after what is still outstanding
+(queryVoucherStatusByOrgType). Each call's service time is drawn for the party's profile on
+that date; the sum holds one library worker, each document finishes at its own point of the
+cumulative sum. Payments after the bank's cut-off (or the PBoC's HVPS close) wait for the next
+working day.
 """
 
 from __future__ import annotations
@@ -27,19 +28,29 @@ from sim.topology import Party
 READ_BATCH = 100  # readVoucherAgain voucherCount ≤ 100 (reference: ITFE)
 ISSUE, HANDLE, RECEIPT = 0, 1, 2
 
+FLOWS = list(ROUTES)  # per-document flow codes index this
+FLOW_ID = {name: i for i, name in enumerate(FLOWS)}
+CLEARING_ID = FLOW_ID[CLEARING]
+RECEIVERS = np.array([len(ROUTES[f].receivers) for f in FLOWS])
+TO_BANK = np.array([ROUTES[f].receivers[0] == "bank" for f in FLOWS])  # else the PBoC
+COPY_TO_BANK = np.array([ROUTES[f].receivers[1:] == ("bank",) for f in FLOWS])  # quota notices
+PAYS = np.array([ROUTES[f].pays for f in FLOWS])
+PAY_TYPES = ("", "11", "12")
+PAY_TYPE = np.array([PAY_TYPES.index(ROUTES[f].pay_type) for f in FLOWS])
+
 
 @dataclass
 class Chunk:
-    flow: str
     hop: int
-    t0: np.ndarray
-    ready: np.ndarray  # sorted
-    bank: np.ndarray
+    flow: np.ndarray  # flow code of each document
+    t0: np.ndarray  # application times
+    ready: np.ndarray  # when each can be worked (sorted while it waits in a pile)
+    bank: np.ndarray  # the agent bank (index in the region) of each
     sender: Party
     place: int  # the region it belongs to (a shared bank serves many)
-    funds: np.ndarray | None = None
-    failed: np.ndarray | None = None
-    primary: bool = True  # its receipt ends the voucher (the first receiver's)
+    funds: np.ndarray | None = None  # receipts: when the money moved (NaN: none moves)
+    failed: np.ndarray | None = None  # receipts: the payment failed
+    primary: bool = True  # its receipts end the vouchers (the first receiver's)
 
     def split(self, now: float) -> tuple[Chunk | None, Chunk | None]:
         if self.ready[0] > now:
@@ -47,28 +58,40 @@ class Chunk:
         if self.ready[-1] <= now:
             return self, None
         cut = int(np.searchsorted(self.ready, now, side="right"))
-        if cut == 0:
-            return None, self
-        if cut == len(self.ready):
-            return self, None
-        return self._part(slice(0, cut)), self._part(slice(cut, None))
+        return self.part(slice(0, cut)), self.part(slice(cut, None))
 
-    def _part(self, s: slice) -> Chunk:
-        def part(a):
+    def part(self, s) -> Chunk:
+        def of(a):
             return None if a is None else a[s]
 
-        return Chunk(
-            self.flow,
-            self.hop,
-            self.t0[s],
-            self.ready[s],
-            self.bank[s],
-            self.sender,
-            self.place,
-            part(self.funds),
-            part(self.failed),
-            self.primary,
+        return Chunk(self.hop, self.flow[s], self.t0[s], self.ready[s], self.bank[s], self.sender, self.place,
+                     of(self.funds), of(self.failed), self.primary)  # fmt: skip
+
+
+_ARRAYS = ("flow", "t0", "ready", "bank", "funds", "failed")
+
+
+def _cat(chunks: list[Chunk], name: str) -> np.ndarray | None:
+    parts = [getattr(c, name) for c in chunks]
+    return None if parts[0] is None else np.concatenate(parts)
+
+
+def _merge(chunks: list[Chunk]) -> list[Chunk]:
+    """Chunks of one hop, sender, region and role (primary or copy) as one, in the order found."""
+    groups: dict[tuple, list[Chunk]] = {}
+    for c in chunks:
+        groups.setdefault((c.hop, c.sender.id, c.place, c.primary), []).append(c)
+    out = []
+    for same in groups.values():
+        if len(same) == 1:
+            out.append(same[0])
+            continue
+        first = same[0]
+        flow, t0, ready, bank, funds, failed = (_cat(same, name) for name in _ARRAYS)
+        out.append(
+            Chunk(first.hop, flow, t0, ready, bank, first.sender, first.place, funds, failed, first.primary)
         )
+    return out
 
 
 @dataclass
@@ -102,30 +125,21 @@ class ModelBackend:
             fallback |= inside & (self.rng.random(len(inside)) < share)
         if fallback.any():  # 应急预案: done by hand on paper and re-entered later (counted as paper)
             paper = apps.take(fallback)
+            paper.electronic = False
             counts = self.sim.metrics.outcomes[(apps.flow, "electronic")]
             counts["sent"] -= len(paper.t0)
             counts["pending"] -= len(paper.t0)
             self.sim.metrics.applied(apps.flow, "paper", self.sim.month(apps.t0[0]), paper.t0, 0.0)
             self.sim.courier.apply(paper)
             apps = apps.take(~fallback)
-        self._issue_later(apps)
-
-    def _issue_later(self, apps: Applications) -> None:
         route = ROUTES[apps.flow]
-        for u, mask in _groups(apps.unit if route.sender == "unit" else None, len(apps.t0)):
+        code = FLOW_ID[apps.flow]
+        for u, mask in _groups(apps.unit if route.sender == "unit" else None):
             sender = self.sim.topology.party(apps.place.index, route.sender, int(u))
-            self._put(
-                sender,
-                Chunk(
-                    apps.flow,
-                    ISSUE,
-                    apps.t0[mask],
-                    apps.ready[mask],
-                    apps.bank[mask],
-                    sender,
-                    apps.place.index,
-                ),
-            )
+            t0 = apps.t0[mask]
+            chunk = Chunk(ISSUE, np.full(len(t0), code), t0, apps.ready[mask], apps.bank[mask], sender,
+                          apps.place.index)  # fmt: skip
+            self._put(sender, chunk)
 
     def clearing(self, t: float) -> None:
         date, places = self.sim.calendar.date_of(t), self.sim.topology.places
@@ -135,9 +149,8 @@ class ModelBackend:
                 continue
             for place, pay_type in [k for k in state.to_clear if not places[k[0]].electronic(CLEARING, date)]:
                 del state.to_clear[(place, pay_type)]  # cleared on paper
-                t0 = np.full(1, t)
+                t0, zero = np.full(1, t), np.zeros(1, dtype=np.int64)
                 self.sim.metrics.applied(CLEARING, "paper", self.sim.month(t), t0, 0.0)
-                zero = np.zeros(1, dtype=np.int64)
                 apps = Applications(
                     CLEARING, None, False, t0, t0, zero, zero, zero, np.zeros(1), np.full(1, place)
                 )
@@ -173,25 +186,28 @@ class ModelBackend:
         keep: list[Chunk] = []
         for chunk in state.pile:
             ready, later = chunk.split(now)
-            due += [ready] if ready is not None else []
-            keep += [later] if later is not None else []
+            if ready is not None:
+                due.append(ready)
+            if later is not None:
+                keep.append(later)
         state.pile = keep
         if state.clear_due is not None and state.clear_due <= now:
             due += self._clearing_chunks(party, now)
         if not due:
             return
+        due = _merge(due)
         profile = party.place.profile(
             party.role, party.index, sim.calendar.date_of(now), self.default_profile
         )
-        lib_all, tips_all, ops = self._service(profile, due)
-        query = 0.0
+        lib, tips, ops = self._service(profile, due)
         if state.outstanding:
-            query = float(self._draw(profile, "queryVoucherStatusByOrgType", 1)[0])
+            lib[-1] += self._draw(profile, "queryVoucherStatusByOrgType", 1)[0]
             ops += 1
-        start = yield from sim.library.use(float(lib_all.sum()) + query, ops, profile)
-        done = start + np.cumsum(lib_all + tips_all)
-        if tips_all.any():
-            yield sim.env.timeout(float(tips_all.sum()))
+        start = yield from sim.library.use(float(lib.sum()), ops, profile)
+        done = start + np.cumsum(lib + tips)
+        if tips.any():
+            yield sim.env.timeout(float(tips.sum()))
+        sim.metrics.document_events += len(done)
         offset = 0
         for chunk in due:
             n = len(chunk.t0)
@@ -208,28 +224,28 @@ class ModelBackend:
         """
         sizes = np.array([len(c.t0) for c in due])
         total = int(sizes.sum())
-        hop = np.array([c.hop for c in due])
-        routes = [ROUTES[c.flow] for c in due]
-        sends = np.where(hop == ISSUE, [len(r.receivers) for r in routes], hop == HANDLE)
-        saves = hop != RECEIPT
-        confirms = hop != ISSUE
-        pays = (hop == HANDLE) & np.array([r.pays for r in routes])
-        lib = self._draw(profile, "saveStampVoucher", total) * np.repeat(saves, sizes)
-        per_doc_sends = np.repeat(sends, sizes)
-        lib = lib + self._draw(profile, "sendVoucher", total) * (per_doc_sends >= 1)
-        lib = lib + self._draw(profile, "sendVoucher", total) * (per_doc_sends >= 2)
-        lib = lib + self._draw(profile, "confirmVoucher", total) * np.repeat(confirms, sizes)
+        hop = np.repeat([c.hop for c in due], sizes)
+        flow = np.concatenate([c.flow for c in due])
+        sends = np.where(hop == ISSUE, RECEIVERS[flow], hop == HANDLE)
+        saves, confirms = hop != RECEIPT, hop != ISSUE
+        lib = self._draw(profile, "saveStampVoucher", total) * saves
+        lib = lib + self._draw(profile, "sendVoucher", total) * (sends >= 1)
+        lib = lib + self._draw(profile, "sendVoucher", total) * (sends >= 2)
+        lib = lib + self._draw(profile, "confirmVoucher", total) * confirms
         offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        reads = [
-            o + np.arange(0, n, READ_BATCH) for o, n, c in zip(offsets, sizes, confirms, strict=True) if c
-        ]
+        at, count = [], []  # a read per VtCode and 100 documents, charged to its first document
+        for o, c in zip(offsets.tolist(), due, strict=True):
+            if c.hop:
+                _, first, n = np.unique(c.flow, return_index=True, return_counts=True)
+                at.append(o + first)
+                count.append(-(-n // READ_BATCH))
         n_reads = 0
-        if reads:
-            at = np.concatenate(reads)
-            n_reads = len(at)
-            lib[at] += self._draw(profile, "readVoucherAgain", n_reads)
-        ops = int((saves * sizes).sum() + (sends * sizes).sum() + (confirms * sizes).sum()) + n_reads
-        return lib, np.repeat(np.where(pays, self.tips, 0.0), sizes), ops
+        if at:
+            where, per = np.concatenate(at), np.concatenate(count)
+            n_reads = int(per.sum())
+            np.add.at(lib, np.repeat(where, per), self._draw(profile, "readVoucherAgain", n_reads))
+        ops = int(saves.sum() + sends.sum() + confirms.sum()) + n_reads
+        return lib, np.where((hop == HANDLE) & PAYS[flow], self.tips, 0.0), ops
 
     # ------------------------------------------------------------------ after the calls
 
@@ -244,100 +260,99 @@ class ModelBackend:
         for place, n in sorted(by_place.items()):
             t0 = np.full(n, now)
             self.sim.metrics.applied(CLEARING, "electronic", self.sim.month(now), t0, 0.0)
-            chunks.append(Chunk(CLEARING, ISSUE, t0, t0.copy(), np.full(n, bank.index), bank, place))
+            chunks.append(
+                Chunk(ISSUE, np.full(n, CLEARING_ID), t0, t0.copy(), np.full(n, bank.index), bank, place)
+            )
         return chunks
 
+    def _deliver(self, receiver: Party, chunk: Chunk, mask, ready: np.ndarray, primary: bool) -> None:
+        flow = chunk.flow[mask]
+        late_rule = PAYS[flow] & (flow != CLEARING_ID)
+        if late_rule.any():
+            day = ready // DAY
+            late = late_rule & (ready - day * DAY > self.cutoff[receiver.role])
+            if late.any():
+                calendar = self.sim.calendar
+                nxt = calendar.next_work[np.minimum(day[late].astype(np.int64) + 1, calendar.days)]
+                ready = ready.copy()
+                ready[late] = nxt * DAY + self.sim.hours[receiver.role][0]
+        order = np.argsort(ready, kind="stable")
+        handle = Chunk(HANDLE, flow[order], chunk.t0[mask][order], ready[order], chunk.bank[mask][order],
+                       chunk.sender, chunk.place, primary=primary)  # fmt: skip
+        self._put(receiver, handle)
+
     def _issued(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
-        route = ROUTES[chunk.flow]
         sender.state.outstanding += len(at)
-        topology, calendar = self.sim.topology, self.sim.calendar
-        for k, role in enumerate(route.receivers):
-            targets = chunk.bank if role == "bank" else None
-            for b, mask in _groups(targets, len(at)):
-                receiver = topology.party(chunk.place, role, int(b))
-                ready = at[mask]
-                if route.pays and chunk.flow != CLEARING:
-                    cutoff = self.cutoff[role]
-                    day = ready // DAY
-                    late = ready - day * DAY > cutoff
-                    if late.any():
-                        opening = self.sim.hours[role][0]
-                        nxt = calendar.next_work[np.minimum(day[late].astype(np.int64) + 1, calendar.days)]
-                        ready = ready.copy()
-                        ready[late] = nxt * DAY + opening
-                order = np.argsort(ready, kind="stable")
-                self._put(
-                    receiver,
-                    Chunk(
-                        chunk.flow,
-                        HANDLE,
-                        chunk.t0[mask][order],
-                        ready[order],
-                        chunk.bank[mask][order],
-                        sender,
-                        chunk.place,
-                        primary=k == 0,
-                    ),
-                )
+        topology, place = self.sim.topology, chunk.place
+        to_bank = TO_BANK[chunk.flow]
+        if not to_bank.all():
+            mask = ~to_bank
+            self._deliver(topology.party(place, "pboc"), chunk, mask, at[mask], True)
+        for copy, wanted in ((False, to_bank), (True, COPY_TO_BANK[chunk.flow])):
+            if not wanted.any():
+                continue
+            for b, mask in _groups(np.where(wanted, chunk.bank, -1)):
+                if b >= 0:
+                    self._deliver(topology.party(place, "bank", b), chunk, mask, at[mask], not copy)
 
     def _handled(self, receiver: Party, chunk: Chunk, at: np.ndarray) -> None:
-        sim, route, n = self.sim, ROUTES[chunk.flow], len(at)
-        keep = slice(None)
-        failed = np.zeros(n, dtype=bool)
+        sim, n = self.sim, len(at)
+        flow, t0, bank = chunk.flow, chunk.t0, chunk.bank
+        pays = PAYS[flow]
         if sim.revoked:  # a revoked certificate: the receiver returns what it signed
-            returned = sim_random(self.rng, n, sim.revoked_share(chunk.sender, float(at[0])))
-            if returned.any() and chunk.primary:
-                chunk.sender.state.outstanding -= int(returned.sum())
-                sim.metrics.ended(
-                    chunk.flow, "electronic", "returned", chunk.t0[returned], None, at[returned]
-                )
-            keep, failed = ~returned, failed[~returned]
-        if sim.tips_failures and route.pays:
-            failed = sim_random(self.rng, len(failed), sim.tips_failure_share(float(at[0])))
-        t0, at_k, bank = chunk.t0[keep], at[keep], chunk.bank[keep]
-        if route.pay_type:
-            paid_by = bank[~failed]
-            key = (chunk.place, route.pay_type)
-            if receiver.role == "bank":  # it paid them itself
-                receiver.state.to_clear[key] = receiver.state.to_clear.get(key, 0) + len(paid_by)
-            for b in np.unique(paid_by) if receiver.role != "bank" else ():
-                payer = (
-                    receiver if receiver.role == "bank" else sim.topology.party(chunk.place, "bank", int(b))
-                )
-                payer.state.to_clear[key] = payer.state.to_clear.get(key, 0) + int((paid_by == b).sum())
-        funds = at_k if route.pays else None
-        receipt = Chunk(
-            chunk.flow, RECEIPT, t0, at_k, bank, chunk.sender, chunk.place, funds, failed, chunk.primary
-        )
+            returned = _draw_share(self.rng, n, sim.revoked_share(chunk.sender, float(at[0])))
+            if returned.any():
+                if chunk.primary:
+                    chunk.sender.state.outstanding -= int(returned.sum())
+                    self._ended(flow[returned], "returned", t0[returned], None, at[returned])
+                keep = ~returned
+                flow, t0, bank, at, pays = flow[keep], t0[keep], bank[keep], at[keep], pays[keep]
+        failed = np.zeros(len(at), dtype=bool)
+        if sim.tips_failures:
+            failed = pays & _draw_share(self.rng, len(at), sim.tips_failure_share(float(at[0])))
+        paid = (PAY_TYPE[flow] > 0) & ~failed
+        if paid.any():
+            self._to_clear(receiver, chunk.place, bank[paid], PAY_TYPE[flow[paid]])
+        funds = np.where(pays, at, np.nan)
+        receipt = Chunk(RECEIPT, flow, t0, at, bank, chunk.sender, chunk.place, funds, failed, chunk.primary)
         self._put(chunk.sender, receipt)
+
+    def _to_clear(self, receiver: Party, place: int, banks: np.ndarray, types: np.ndarray) -> None:
+        keys, counts = np.unique(banks * 4 + types, return_counts=True)
+        for key, count in zip(keys.tolist(), counts.tolist(), strict=True):
+            b, pay_type = divmod(key, 4)
+            payer = receiver if receiver.role == "bank" else self.sim.topology.party(place, "bank", b)
+            tally = payer.state.to_clear
+            tally[(place, PAY_TYPES[pay_type])] = tally.get((place, PAY_TYPES[pay_type]), 0) + count
 
     def _receipted(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         if not chunk.primary:
             return
         sender.state.outstanding -= len(at)
-        metrics, failed = self.sim.metrics, chunk.failed
-        ok = ~failed if failed is not None else np.ones(len(at), dtype=bool)
-        funds = chunk.funds
-        missed = int(((funds[ok] // DAY) > (chunk.t0[ok] // DAY)).sum()) if funds is not None else 0
-        metrics.ended(
-            chunk.flow,
-            "electronic",
-            "receipt",
-            chunk.t0[ok],
-            None if funds is None else funds[ok],
-            at[ok],
-            missed,
-        )
-        if not ok.all():
-            metrics.ended(chunk.flow, "electronic", "failed", chunk.t0[~ok], None, at[~ok])
+        failed = chunk.failed if chunk.failed is not None else np.zeros(len(at), dtype=bool)
+        ok = ~failed
+        self._ended(chunk.flow[ok], "receipt", chunk.t0[ok], chunk.funds[ok], at[ok])
+        if failed.any():
+            self._ended(chunk.flow[failed], "failed", chunk.t0[failed], None, at[failed])
+
+    def _ended(self, flow: np.ndarray, outcome: str, t0, funds, done) -> None:
+        metrics = self.sim.metrics
+        for code, mask in _groups(flow):
+            name = FLOWS[code]
+            f = None if funds is None or not ROUTES[name].pays else funds[mask]
+            missed = int(((f // DAY) > (t0[mask] // DAY)).sum()) if f is not None else 0
+            metrics.ended(name, "electronic", outcome, t0[mask], f, done[mask], missed)
 
 
-def _groups(keys: np.ndarray | None, n: int):
-    """(key, mask) per distinct key; one group of key 0 when there are no keys or all are equal."""
-    if keys is None or not len(keys) or keys.min() == keys.max():
-        return [(int(keys[0]) if keys is not None and len(keys) else 0, slice(None))]
+def _groups(keys: np.ndarray | None):
+    """(key, mask) per distinct key; one group (key 0, everything) when there are no keys or one."""
+    if keys is None or not len(keys):
+        return [(0, slice(None))]
+    low = keys.min()
+    if low == keys.max():
+        return [(int(low), slice(None))]
     return [(int(k), keys == k) for k in np.unique(keys)]
 
 
-def sim_random(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+def _draw_share(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
     return rng.random(n) < share if share > 0 else np.zeros(n, dtype=bool)

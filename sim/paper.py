@@ -84,6 +84,7 @@ class Courier:
         done = receipt_day < cal.days
         metrics = sim.metrics
         metrics.staff_minutes["paper"] += float(handle.sum())
+        metrics.document_events += 3 * n  # carried, handled, its receipt carried back
         metrics.trips["courier"] += len(first)
         if ROUTES[apps.flow].sender == "unit":
             metrics.trips["unit"] += len(np.unique(apps.where * 100_000 + apps.unit))

@@ -25,7 +25,6 @@ import numpy as np
 
 from evoucher.pki import Environment
 from mocks.agent_bank import AgentBank
-from mocks.budget_unit import BudgetUnit
 from mocks.day import REVENUE_INCOME, Day, budgets, quota_notices
 from mocks.invariants import check_world
 from mocks.journal import RECEIPT, Answer, Journal, Listener, Record

@@ -112,7 +112,7 @@ def _plots(summary: dict[str, Any], metrics, out: Path) -> dict[str, Path]:
     def agg(a, how=np.sum):
         return how(a[: len(a) // step * step].reshape(-1, step), axis=1)
 
-    x = np.arange(metrics.hours // step) * (1 if daily else 1)
+    x = np.arange(metrics.hours // step)
     unit = "day" if daily else "hour"
     workers = summary["library"]["workers"]
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 5), sharex=True)
@@ -184,6 +184,9 @@ def write(
     return {k: str(v) for k, v in files.items()}
 
 
+_MARK = {True: "ok", False: "FAIL", None: "n/a"}
+
+
 def _html(summary: dict[str, Any], files: dict[str, Path], replications: dict[str, Any] | None) -> str:
     e = html.escape
     head = "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in summary["headline"].items())
@@ -214,10 +217,7 @@ def _html(summary: dict[str, Any], files: dict[str, Path], replications: dict[st
     if ref:
         verdicts = (
             "<h2>Invariants (reference mode)</h2><ul>"
-            + "".join(
-                f"<li>{'ok' if v['ok'] else ('n/a' if v['ok'] is None else 'FAIL')} {e(v['name'])}: {e(v['detail'])}</li>"
-                for v in ref["verdicts"]
-            )
+            + "".join(f"<li>{_MARK[v['ok']]} {e(v['name'])}: {e(v['detail'])}</li>" for v in ref["verdicts"])
             + "</ul>"
         )
     images = "".join(
@@ -238,5 +238,6 @@ def _html(summary: dict[str, Any], files: dict[str, Path], replications: dict[st
         + "".join(f"<th>{c}</th>" for c in cells)
         + "<th>funds p50</th><th>funds p95</th><th>receipt p50</th><th>receipt p95</th></tr>"
         f"{flows}</table><h2>Faults</h2><ul>{faults}</ul>{images}"
-        f"<h2>Scenario numbers</h2><table><tr><th>number</th><th>value</th><th>tag</th><th>source</th></tr>{numbers}</table>"
+        "<h2>Scenario numbers</h2><table><tr><th>number</th><th>value</th><th>tag</th><th>source</th></tr>"
+        f"{numbers}</table>"
     )

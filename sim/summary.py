@@ -122,6 +122,7 @@ def summarise(sim, *, mode: str) -> dict[str, Any]:
             m: {p: list(v) for p, v in sorted(pr.items())} for m, pr in sorted(metrics.profile_ops.items())
         },
         "simpy_events": metrics.events,
+        "document_events": metrics.document_events,
         "simulated_minutes": calendar.days * DAY,
         "numbers": {
             k: {"v": v.value, "tag": v.tag, "src": v.src} for k, v in sorted(sim.scenario.numbers.items())

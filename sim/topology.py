@@ -98,9 +98,9 @@ class Topology:
         """The routes that can happen in `place` at all (banks and units permitting)."""
         names = []
         for name, route in ROUTES.items():
-            if "bank" in (route.sender, *route.receivers) or route.pay_type:
-                if place.group.banks == 0:
-                    continue
+            banked = "bank" in (route.sender, *route.receivers) or route.pay_type
+            if banked and place.group.banks == 0:
+                continue
             if route.sender == "unit" and place.group.units == 0:
                 continue
             names.append(name)

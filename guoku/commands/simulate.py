@@ -226,14 +226,16 @@ def run(args: argparse.Namespace) -> int:
         replications = engine.confidence(summaries)
         summary["replications"] = replications
     files = report.write(summary, sim_metrics, out, replications)
-    _say(
-        f"{time.perf_counter() - started:.1f} s wall, {summary['simpy_events']} SimPy events; report: {files['html']}"
-    )
+    wall = time.perf_counter() - started
+    _say(f"{wall:.1f} s wall, {summary['simpy_events']} SimPy events; report: {files['html']}")
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1, sort_keys=True))
     else:
         print(_text(summary, files))
     return EXIT_OK if ok else EXIT_FAIL
+
+
+_MARK = {True: "ok  ", False: "FAIL", None: "n/a "}
 
 
 def _text(summary: dict[str, Any], files: dict[str, str]) -> str:
@@ -266,10 +268,7 @@ def _text(summary: dict[str, Any], files: dict[str, str]) -> str:
     ref = summary.get("reference")
     if ref:
         lines += ["", "invariants:"]
-        lines += [
-            f"  {'ok  ' if v['ok'] else ('n/a ' if v['ok'] is None else 'FAIL')} {v['name']} — {v['detail'][:90]}"
-            for v in ref["verdicts"]
-        ]
+        lines += [f"  {_MARK[v['ok']]} {v['name']} — {v['detail'][:90]}" for v in ref["verdicts"]]
         lines += ["", "ALL INVARIANTS HOLD" if ref["ok"] else "SOME INVARIANTS FAILED"]
     lines += ["", "report files:"] + [f"  {k:<10} {v}" for k, v in files.items()]
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ def test_same_seed_writes_a_bit_identical_summary(small, tmp_path):
     files_a = report.write(a, sim_a.metrics, tmp_path / "a")
     files_b = report.write(b, sim_b.metrics, tmp_path / "b")
     for name in ("summary", "series", "flows"):
-        assert open(files_a[name], "rb").read() == open(files_b[name], "rb").read(), name
+        assert Path(files_a[name]).read_bytes() == Path(files_b[name]).read_bytes(), name
     other, _ = simulate_model(small, seed=6, days=3)
     assert other["headline"] != a["headline"]
 

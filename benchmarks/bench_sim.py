@@ -1,0 +1,79 @@
+"""The model's speed: simulated events per second beside bare SimPy's event rate, same run.
+
+Covers: sim.engine.simulate_model (model mode, vectorised chunks) on `zhejiang` at its busiest
+(October 2018, 67 regions electronic) and on `small-province`.
+Scenario: bare SimPy is PROCESSES generator processes each yielding `env.timeout` with a random
+delay, nothing else: the most events per second SimPy can schedule here. The model is counted
+two ways: SimPy events (its cycles, each moving a chunk of vouchers) and document events (a
+voucher sent, handled, receipted or carried on paper: what a one-process-per-voucher model
+would schedule as events). Rounds alternate the workloads; medians shown.
+
+    .venv/bin/python -m benchmarks.bench_sim [--seconds 2] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import time
+
+import simpy
+
+from benchmarks._harness import SelfTimed, add_arguments, print_results, summarize, time_rounds
+from sim.engine import simulate_model
+from sim.scenario import load
+
+PROCESSES = 100
+
+
+def bare_simpy(seconds: float) -> float:
+    """Events per second of SimPy doing nothing but timeouts."""
+    env, rng = simpy.Environment(), random.Random(1)
+
+    def ticker(env: simpy.Environment):
+        while True:
+            yield env.timeout(rng.random())
+
+    for _ in range(PROCESSES):
+        env.process(ticker(env))
+    started, until = time.perf_counter(), 0.0
+    while time.perf_counter() - started < seconds:
+        until += 1000.0
+        env.run(until=until)
+    return next(env._eid) / (time.perf_counter() - started)
+
+
+def model(scenario: str, start: dt.date | None, days: int, which: str):
+    loaded = load(scenario)
+
+    def run(seconds: float) -> float:
+        done = 0.0
+        began = time.perf_counter()
+        while True:
+            summary, _ = simulate_model(loaded, seed=1, start=start, days=days)
+            done += summary["simpy_events" if which == "simpy" else "document_events"]
+            if time.perf_counter() - began >= seconds:
+                return done / (time.perf_counter() - began)
+
+    return SelfTimed(run)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser, seconds=2.0, rounds=3)
+    args = parser.parse_args()
+    busy = dt.date(2018, 10, 8)
+    workloads = {
+        "bare SimPy events": SelfTimed(bare_simpy),
+        "zhejiang 2018-10 SimPy events": model("zhejiang", busy, 2, "simpy"),
+        "zhejiang 2018-10 document events": model("zhejiang", busy, 2, "documents"),
+        "small-province SimPy events": model("small-province", None, 5, "simpy"),
+    }
+    rates = time_rounds(workloads, seconds=args.seconds, rounds=args.rounds)
+    baseline = "bare SimPy events"
+    print_results(summarize(rates, {name: baseline for name in workloads}))
+
+
+if __name__ == "__main__":
+    main()
