@@ -52,6 +52,10 @@ class Chunk:
     failed: np.ndarray | None = None  # receipts: the payment failed
     primary: bool = True  # its receipts end the vouchers (the first receiver's)
 
+    @property
+    def key(self) -> tuple:
+        return (self.hop, self.sender.id, self.place, self.primary)
+
     def split(self, now: float) -> tuple[Chunk | None, Chunk | None]:
         if self.ready[0] > now:
             return None, self
@@ -80,7 +84,7 @@ def _merge(chunks: list[Chunk]) -> list[Chunk]:
     """Chunks of one hop, sender, region and role (primary or copy) as one, in the order found."""
     groups: dict[tuple, list[Chunk]] = {}
     for c in chunks:
-        groups.setdefault((c.hop, c.sender.id, c.place, c.primary), []).append(c)
+        groups.setdefault(c.key, []).append(c)
     out = []
     for same in groups.values():
         if len(same) == 1:
@@ -96,7 +100,7 @@ def _merge(chunks: list[Chunk]) -> list[Chunk]:
 
 @dataclass
 class PartyState:
-    pile: list[Chunk] = field(default_factory=list)
+    pile: dict[tuple, Chunk] = field(default_factory=dict)  # one chunk per (hop, sender, region, role)
     outstanding: int = 0
     to_clear: dict[tuple[int, str], int] = field(default_factory=dict)  # (region, pay type) -> paid
     clear_due: float | None = None
@@ -161,7 +165,7 @@ class ModelBackend:
 
     def ready_at(self, party: Party) -> float | None:
         state = party.state
-        ready = [c.ready[0] for c in state.pile]
+        ready = [c.ready[0] for c in state.pile.values()]
         if state.clear_due is not None:
             ready.append(state.clear_due)
         return min(ready) if ready else None
@@ -169,9 +173,18 @@ class ModelBackend:
     # ------------------------------------------------------------------ one ITFE cycle
 
     def _put(self, party: Party, chunk: Chunk) -> None:
-        if len(chunk.t0):
-            party.state.pile.append(chunk)
-            self.sim.wake(party)
+        """Into the party's pile, merged with what waits there from the same sender, sorted by readiness."""
+        if not len(chunk.t0):
+            return
+        pile, key = party.state.pile, chunk.key
+        waiting = pile.get(key)
+        if waiting is not None:
+            merged = _merge([waiting, chunk])[0]
+            if chunk.ready[0] < waiting.ready[-1]:
+                merged = merged.part(np.argsort(merged.ready, kind="stable"))
+            chunk = merged
+        pile[key] = chunk
+        self.sim.wake(party)
 
     def _draw(self, profile: str, op: str, n: int) -> np.ndarray:
         pool = self.pools.get((profile, op))
@@ -183,14 +196,14 @@ class ModelBackend:
     def tick(self, party: Party) -> Generator:
         sim, state, now = self.sim, party.state, self.sim.env.now
         due: list[Chunk] = []
-        keep: list[Chunk] = []
-        for chunk in state.pile:
+        for key, chunk in list(state.pile.items()):
             ready, later = chunk.split(now)
             if ready is not None:
                 due.append(ready)
-            if later is not None:
-                keep.append(later)
-        state.pile = keep
+                if later is None:
+                    del state.pile[key]
+                else:
+                    state.pile[key] = later
         if state.clear_due is not None and state.clear_due <= now:
             due += self._clearing_chunks(party, now)
         if not due:
