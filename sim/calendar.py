@@ -31,6 +31,8 @@ class Calendar:
                 holidays.update(dt.date(year, 10, d) for d in range(1, 8))
         self.dates = [start + dt.timedelta(days=i) for i in range(days)]
         self.working = [d.weekday() < 5 and d not in holidays for d in self.dates]
+        if numbers.get("every_day_working"):  # a day played as a business day whatever its date (the demo)
+            self.working = [True] * days
         month_end = int(numbers.get("month_end_days", 5))
         self.month_end = [False] * days
         by_month: dict[tuple[int, int], list[int]] = {}

@@ -81,6 +81,8 @@ class ReferenceBackend:
         listener: Listener | None = None,
         transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
         run_tag: str | None = None,
+        tips: TipsConfig | None = None,
+        scripted: bool = False,
     ) -> None:
         if sim.days != 1:
             raise ScenarioError("reference mode plays one business day (--days 1); use model mode for more")
@@ -90,7 +92,7 @@ class ReferenceBackend:
         self.world = open_world(
             base_url,
             env,
-            tips=TipsConfig(failure_rate=min(failures, 1.0), seed=sim.seed),
+            tips=tips or TipsConfig(failure_rate=min(failures, 1.0), seed=sim.seed),
             business_date=sim.calendar.start,
             profile=profile,
             run_tag=run_tag or f"{int(time.time()) % 1_000_000:06d}",
@@ -101,7 +103,10 @@ class ReferenceBackend:
         self.loop = asyncio.new_event_loop()
         self.system: dict[int, Any] = {}
         self._map_parties()
-        budgets(self.day)
+        self.scripted = scripted  # the day's business comes from a script (the demo's phases)
+        if not scripted:
+            budgets(self.day)
+        self.busy = 0
         self.t0: dict[tuple[str, str, str], float] = {}
         self.times: dict[tuple[str, str, str], dict[str, float]] = {}
         self.target = base_url
@@ -133,6 +138,16 @@ class ReferenceBackend:
                 )
             self.system[party.id] = parties[handles[party.index]]
             party.state = {"acts": [], "marks": {}}
+        mapped = set(map(id, self.system.values()))
+        for system in self.day.systems:  # the payee bank: no region of its own, it cycles as a bank
+            if id(system) not in mapped:
+                key = (0, "bank", len(self.sim.topology.parties))
+                extra = Party(
+                    len(self.sim.topology.parties), self.sim.topology.places[0], "bank", key[2], 0.0
+                )
+                extra.state = {"acts": [], "marks": {}}
+                self.sim.topology.parties.append(extra)
+                self.system[extra.id] = system
 
     def _party_of(self, system) -> Party:
         return next(p for p in self.sim.topology.parties if self.system[p.id] is system)
@@ -188,6 +203,8 @@ class ReferenceBackend:
             self.sim.wake(party)
 
     def clearing(self, t: float) -> None:
+        if self.scripted:  # the script clears when the demo's phases say
+            return
         for party in self.sim.topology.parties:
             system = self.system[party.id]
             if isinstance(system, AgentBank):
@@ -208,11 +225,10 @@ class ReferenceBackend:
         return acts[0].ready if acts else None
 
     def tick(self, party: Party) -> Generator:
-        sim, system, now = self.sim, self.system[party.id], self.sim.env.now
+        system, now = self.system[party.id], self.sim.env.now
         acts = party.state["acts"]
         due = [a for a in acts if a.ready <= now]
         party.state["acts"] = [a for a in acts if a.ready > now]
-        first_call, first_event = len(self.recorder.calls), len(self.journal.events)
 
         async def cycle() -> None:
             for act in due:
@@ -228,17 +244,32 @@ class ReferenceBackend:
             if self.journal.outstanding(system.handle):
                 await system.poll_returns()
 
-        self.loop.run_until_complete(cycle())
-        minutes = [seconds / 60 for _, seconds in self.recorder.calls[first_call:]]
-        profile = self.world.profile
-        start = yield from sim.library.use(float(sum(minutes)), len(minutes), profile)
+        yield from self.charged(cycle)
+
+    def charged(self, work: Callable[[], Awaitable[Any]]) -> Generator[Any, Any, Any]:
+        """Run `work` for real, then hold a library worker for its calls' wall time; its result."""
+        sim = self.sim
+        first_call, first_event = len(self.recorder.calls), len(self.journal.events)
+        self.busy += 1
+        try:
+            result = self.loop.run_until_complete(work())
+            minutes = [seconds / 60 for _, seconds in self.recorder.calls[first_call:]]
+            start = yield from sim.library.use(float(sum(minutes)), len(minutes), self.world.profile)
+        finally:
+            self.busy -= 1
         ends = list(np.cumsum(minutes) + start) if minutes else []
         for kind, key, calls in self.journal.events[first_event:]:
             at = ends[calls - first_call - 1] if calls > first_call else start
             self.times.setdefault(key, {}).setdefault(kind, at)
         for other in sim.topology.parties:
-            if other is not party and self._news(other):
+            if self._news(other):
                 sim.wake(other)
+        return result
+
+    def quiet(self) -> bool:
+        """Nobody is working, nobody has anything new to read, nothing is waiting to be sent."""
+        parties = self.sim.topology.parties
+        return not self.busy and not any(p.state["acts"] or self._news(p) for p in parties)
 
     # ------------------------------------------------------------------ the end of the day
 

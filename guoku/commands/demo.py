@@ -1,7 +1,9 @@
 """`guoku demo`: one business day of a small province, every flow, against a voucher library.
 
 Without --target it starts the reference library embedded (SQLite, in a fresh directory holding a
-new environment of the `province` scenario, the database and the reports) on a loopback port;
+new environment of the `province` scenario, the database and the reports) on a loopback port and
+plays the day on a simulated clock (sim.demo_day: the phases at their hours, the parties on
+their polling cycles in between);
 with --target URL --env DIR it drives that library instead, as the parties holding DIR's
 certificates. Progress goes to stderr, the summary (or --json) to stdout. Exit codes: 0 every
 invariant held, 1 one failed, 2 usage (--target without --env, an unreadable environment).
@@ -96,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
     from mocks.engine import DayConfig, run_business_day
     from mocks.report import text, write_files
     from mocks.tips import TipsConfig
+    from sim.demo_day import simulate_business_day
 
     if bool(args.target) != bool(args.env):
         return _usage("--target and --env go together: the library's URL and its parties' environment")
@@ -132,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
                 return verdict.intact, detail if verdict.intact else f"{detail}: {verdict.problem}"
 
             target = f"reference library (embedded) at {url}"
-            report = run_business_day(url, env, config, target=target, listener=say, audit=audit)
+            report = simulate_business_day(url, env, config, target=target, listener=say, audit=audit)
         say(f"audit trail: guoku audit verify --db {db_url}")
     write_files(report, out)
     if args.json:
