@@ -245,7 +245,7 @@ def _text(summary: dict[str, Any], files: dict[str, str]) -> str:
         "",
     ]
     lines.append(
-        f"{'flow':<22}{'medium':<11}{'sent':>9}{'receipt':>9}{'ret':>5}{'fail':>5}{'pend':>6}"
+        f"{'flow':<22}{'medium':<11}{'sent':>10}{'receipt':>10}{'ret':>6}{'fail':>6}{'pend':>8}"
         f"{'funds p50':>11}{'receipt p50':>13}{'p95':>9}  (minutes)"
     )
     for r in summary["flows"]:
@@ -253,8 +253,8 @@ def _text(summary: dict[str, Any], files: dict[str, str]) -> str:
         f50, r50, r95 = (r["funds_min"].get("p50"), r["receipt_min"].get("p50"), r["receipt_min"].get("p95"))
         fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
         lines.append(
-            f"{r['flow']:<{22 - wide}}{r['medium']:<11}{r['sent']:>9}{r['receipt']:>9}{r['returned']:>5}"
-            f"{r['failed']:>5}{r['pending']:>6}{fmt(f50):>11}{fmt(r50):>13}{fmt(r95):>9}"
+            f"{r['flow']:<{22 - wide}}{r['medium']:<11}{r['sent']:>10}{r['receipt']:>10}{r['returned']:>6}"
+            f"{r['failed']:>6}{r['pending']:>8}{fmt(f50):>11}{fmt(r50):>13}{fmt(r95):>9}"
         )
     lines += ["", "headline:"] + [f"  {k:<28} {v}" for k, v in summary["headline"].items()]
     for fault in summary["faults"]:
