@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+import httpx
 import numpy as np
 import pytest
 
+from mocks.client import AsyncVoucherLibraryClient
+from mocks.errors import LibraryError
 from sim.calibration import FORMAT, CalibrationError, ServiceTimes, document, load, save
-from sim.recorder import _OPERATION
+from sim.recorder import Recorder
 
 
 def test_shipped_calibration_covers_both_profiles_and_the_model_operations():
@@ -52,13 +56,18 @@ def test_a_missing_operation_or_format_is_an_error_naming_it():
         ServiceTimes({"format": "other"})
 
 
-def test_the_recorder_names_the_soap_operation():
-    from mocks.client import _Core
+def test_the_recorder_times_each_call_and_names_its_operation():
+    recorder = Recorder()
+    inner = httpx.MockTransport(lambda request: httpx.Response(200, content=b"<not-soap/>"))
+    client = AsyncVoucherLibraryClient("http://library", service="AsspPBankService", cert_id="c",
+                                       transport=recorder.transport(lambda: inner)())  # fmt: skip
 
-    core = _Core(
-        "http://x", service="AsspPBankService", cert_id="c", key=None, cert_der=None, max_response_bytes=1
-    )
-    from evoucher.interface import OPERATION_BY_NAME
+    async def call() -> None:
+        with pytest.raises(LibraryError):
+            await client.read_voucher_again("330000", 2018, "5201", 100)
+        await client.aclose()
 
-    body = core._envelope(OPERATION_BY_NAME["readVoucherAgain"], ["c", "330000", 2018, "5201", 100])
-    assert _OPERATION.search(body).group(1) == b"readVoucherAgain"
+    asyncio.run(call())
+    [(operation, seconds)] = recorder.calls
+    assert operation == "readVoucherAgain" and 0 < seconds < 5
+    assert recorder.samples() == {"readVoucherAgain": [seconds * 1000]}
