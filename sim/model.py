@@ -245,18 +245,16 @@ class ModelBackend:
         lib = lib + self._draw(profile, "sendVoucher", total) * (sends >= 1)
         lib = lib + self._draw(profile, "sendVoucher", total) * (sends >= 2)
         lib = lib + self._draw(profile, "confirmVoucher", total) * confirms
-        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        at, count = [], []  # a read per VtCode and 100 documents, charged to its first document
-        for o, c in zip(offsets.tolist(), due, strict=True):
-            if c.hop:
-                _, first, n = np.unique(c.flow, return_index=True, return_counts=True)
-                at.append(o + first)
-                count.append(-(-n // READ_BATCH))
         n_reads = 0
-        if at:
-            where, per = np.concatenate(at), np.concatenate(count)
+        reading = np.flatnonzero(confirms)  # a read per chunk, VtCode and 100 documents, charged to its first
+        if len(reading):
+            chunk = np.repeat(np.arange(len(due)), sizes)[reading]
+            _, first, count = np.unique(
+                chunk * len(FLOWS) + flow[reading], return_index=True, return_counts=True
+            )
+            per = -(-count // READ_BATCH)
             n_reads = int(per.sum())
-            np.add.at(lib, np.repeat(where, per), self._draw(profile, "readVoucherAgain", n_reads))
+            np.add.at(lib, np.repeat(reading[first], per), self._draw(profile, "readVoucherAgain", n_reads))
         ops = int(saves.sum() + sends.sum() + confirms.sum()) + n_reads
         return lib, np.where((hop == HANDLE) & PAYS[flow], self.tips, 0.0), ops
 
