@@ -1,10 +1,13 @@
 """SM2 digital signatures (GB/T 32918.2) with the Z value and any signer ID.
 
-`cryptography` has no SM2 curve, so signing and verifying go through one small interface
-with two backends: GmSSL (gmssl-pyx, C, ~1,000-2,000 verifies/s) where its wheel exists, and
-a pure-Python implementation everywhere else. Both compute e = SM3(Z_A ‖ M) themselves via
-`cryptography`'s SM3, so any signer ID works with either. Verifying never writes to stderr
-(GmSSL's own verify does; see "GmSSL backend").
+`cryptography` has no SM2 curve, so signing and verifying go through one small interface.
+Verifying takes only the point sum s·G + t·P from a C library: the system OpenSSL 3 libcrypto
+(~2,500-3,800 verifies/s here) where it has the SM2 curve, else GmSSL's (gmssl-pyx, ~1,000-2,000/s),
+else pure Python (~200/s); each must pass the GB/T 32918.5 known answer to be used (`CURVES`),
+and the tests cross-check them against each other and against snowland-smx. Signing uses GmSSL
+(the fastest signer here) or Python. We compute e = SM3(Z_A ‖ M) ourselves via `cryptography`'s
+SM3, so any signer ID works with any backend. Verifying never writes to stderr (GmSSL's own
+verify does; see "GmSSL backend").
 
 Signatures are emitted as DER `SEQUENCE{r, s}`; on input we also accept a raw 64-byte r‖s
 and non-minimal BER, and report which form was seen (`signature_form`) so that a validation
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
+from evoucher.crypto._openssl import openssl_x_of_sum
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import CryptoError
 
@@ -272,24 +276,12 @@ def _pure_sign_digest(d: int, e: bytes, k: int | None = None) -> tuple[int, int]
         return r, s
 
 
-def _pure_verify_digest(pub: PublicKey, e: bytes, r: int, s: int) -> bool:
-    if not (1 <= r < N and 1 <= s < N):
-        return False
-    t = (r + s) % N
-    if t == 0:
-        return False
-    pt = _affine(_jadd(_mul(s, GX, GY), _mul(t, pub.x, pub.y)))
-    if pt is None:
-        return False
-    return (int.from_bytes(e, "big") + pt[0]) % N == r
-
-
 # ---------------------------------------------------------------- GmSSL backend
 # GmSSL's sm2_do_verify (behind gmssl-pyx's verify) fprintf()s a trace to stderr for every bad
 # signature, and only redirecting fd 2 (every thread's) would silence it. So we take x1 of
 # s·G + t·P from GmSSL's exported curve arithmetic (sm2_z256.h of GmSSL 3.2, in the pinned wheel)
 # through ctypes and compare (e + x1) mod n with r here; a known answer checked at import keeps
-# a differing wheel out (verification then stays in pure Python).
+# a differing wheel out. The system OpenSSL's arithmetic (`crypto._openssl`) is used the same way.
 
 _Z256 = ctypes.c_uint64 * 4  # sm2_z256_t: 256 bits, least significant word first
 _POINT = ctypes.c_uint64 * 12  # SM2_Z256_POINT: Jacobian X, Y, Z
@@ -335,36 +327,60 @@ def _gmssl_x_of_sum(library: str) -> XOfSum | None:
         to_bytes(x, out)
         return int.from_bytes(out.raw, "big")
 
+    return x_of_sum if agrees_with_known_answer(x_of_sum) else None
+
+
+def agrees_with_known_answer(x_of_sum: XOfSum) -> bool:
+    """Does this curve arithmetic make the GB/T 32918.5 Annex A signature verify?"""
     px, py, e, r, s = _KAT
-    expected = (r - e) % N  # the x1 (mod n) that makes the known signature verify
     try:
         x1 = x_of_sum(PublicKey(px, py), (r + s) % N, s)
-        agrees = x1 is not None and x1 % N == expected
     except (OSError, ValueError):
-        return None
-    return x_of_sum if agrees else None
+        return False
+    return x1 is not None and x1 % N == (r - e) % N  # the x1 (mod n) that makes it verify
 
 
-def _backends() -> tuple[str, ModuleType | None, XOfSum | None]:
-    """(name, gmssl_pyx or None, GmSSL point arithmetic or None); GUOKU_SM2_BACKEND=python forces Python."""
-    if os.environ.get("GUOKU_SM2_BACKEND", "").lower() == "python":
-        return "python", None, None
+def _python_x_of_sum(public_key: PublicKey, t: int, s: int) -> int | None:
+    total = _affine(_jadd(_mul(s, GX, GY), _mul(t, public_key.x, public_key.y)))
+    return None if total is None else total[0]
+
+
+def _curves() -> tuple[dict[str, XOfSum], ModuleType | None]:
+    """Every curve arithmetic that passes the known answer, fastest first, and gmssl_pyx (for signing).
+
+    OpenSSL's libcrypto verifies ~2x as fast as GmSSL's z256 here, GmSSL ~5-40x as fast as
+    Python. GUOKU_SM2_BACKEND=python|gmssl|openssl puts that one first (python: the only one).
+    """
+    forced = os.environ.get("GUOKU_SM2_BACKEND", "").lower()
+    if forced == "python":
+        return {"python": _python_x_of_sum}, None
+    curves: dict[str, XOfSum] = {}
+    if (openssl := openssl_x_of_sum()) is not None and agrees_with_known_answer(openssl):
+        curves["openssl"] = openssl
     try:
         import gmssl_pyx
     except ImportError:
-        # gmssl-pyx has wheels for x86_64 only: say once that seals are ~7x slower here
+        gmssl_pyx = None
+    if gmssl_pyx is not None and (gmssl := _gmssl_x_of_sum(gmssl_pyx.gmsslext.__file__)) is not None:
+        curves["gmssl"] = gmssl
+    if gmssl_pyx is None:
+        # gmssl-pyx has wheels for x86_64 only: say once that signing (and verifying, without
+        # OpenSSL's SM2) is ~7x slower here
+        what = "signing" if curves else "signing and verifying"
         warnings.warn(
-            f"evoucher: no gmssl-pyx for {platform.machine()}; SM2 runs in pure Python, ~7x slower "
+            f"evoucher: no gmssl-pyx for {platform.machine()}; SM2 {what} runs in pure Python, ~7x slower "
             "(guoku --version shows the backend; GUOKU_SM2_BACKEND=python silences this)",
             RuntimeWarning,
             stacklevel=2,
         )
-        return "python", None, None
-    x_of_sum = _gmssl_x_of_sum(gmssl_pyx.gmsslext.__file__)
-    return ("gmssl-pyx" if x_of_sum else "gmssl-pyx (verify: python)"), gmssl_pyx, x_of_sum
+    curves["python"] = _python_x_of_sum
+    if forced in curves:
+        curves = {forced: curves[forced]} | curves
+    return curves, gmssl_pyx
 
 
-BACKEND, _gm, _gm_x_of_sum = _backends()  # GmSSL is ~5-40x faster than the pure-Python curve
+CURVES, _gm = _curves()  # name -> x of s·G + t·P, the one verification uses first
+BACKEND = next(iter(CURVES))
 
 
 def sign_digest(private_key: PrivateKey, e: bytes) -> bytes:
@@ -374,9 +390,10 @@ def sign_digest(private_key: PrivateKey, e: bytes) -> bytes:
     return encode_der(*_pure_sign_digest(private_key.d, e))
 
 
-def verify_digest(public_key: PublicKey, e: bytes, signature: bytes) -> bool:
+def verify_digest(public_key: PublicKey, e: bytes, signature: bytes, *, curve: str = BACKEND) -> bool:
     """Check a signature (DER, BER or raw r‖s) over a precomputed e; False if it does not verify.
 
+    `curve` names the arithmetic of `CURVES` to use (benchmarks and cross-checks pick one).
     Quiet: nothing is written to stderr whatever the outcome.
     """
     try:
@@ -385,10 +402,8 @@ def verify_digest(public_key: PublicKey, e: bytes, signature: bytes) -> bool:
         return False
     if not (1 <= r < N and 1 <= s < N) or (r + s) % N == 0:
         return False
-    if _gm_x_of_sum is not None:
-        x1 = _gm_x_of_sum(public_key, (r + s) % N, s)
-        return x1 is not None and (int.from_bytes(e, "big") + x1) % N == r
-    return _pure_verify_digest(public_key, e, r, s)
+    x1 = CURVES[curve](public_key, (r + s) % N, s)
+    return x1 is not None and (int.from_bytes(e, "big") + x1) % N == r
 
 
 def sign(

@@ -1,6 +1,7 @@
 """SM2/SM3 known answers (GB/T 32905, GB/T 32918.5 Annex A) and backend agreement."""
 
 import ctypes.util
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evoucher.crypto import sm2
+from evoucher.crypto._openssl import openssl_x_of_sum
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import CryptoError
 
@@ -83,9 +85,8 @@ def test_backends_agree_on_sign_and_verify(message):
     key = sm2.PrivateKey(D)
     sig = sm2.sign(key, message)
     e = sm2.message_digest(key.public_key, message)
-    r, s, form = sm2.decode_signature(sig)
-    assert form == "der"
-    assert sm2._pure_verify_digest(key.public_key, e, r, s)  # the other backend accepts it
+    assert sm2.signature_form(sig) == "der"
+    assert all(sm2.verify_digest(key.public_key, e, sig, curve=c) for c in sm2.CURVES)  # every backend
     assert sm2.verify(key.public_key, message, sig)
     assert not sm2.verify(key.public_key, message + b"!", sig)
 
@@ -129,27 +130,82 @@ def test_verification_is_right_from_many_threads_at_once():
     assert all(results)
 
 
-@pytest.mark.skipif(sm2._gm_x_of_sum is None, reason="GmSSL point arithmetic not available")
+C_CURVES = [c for c in sm2.CURVES if c != "python"]
+
+
+@pytest.mark.parametrize("curve", C_CURVES)
 @given(st.integers(1, sm2.N - 1), st.integers(1, sm2.N - 1), st.integers(1, sm2.N - 2))
-def test_gmssl_point_arithmetic_matches_the_python_curve(t, s, d):
+def test_c_point_arithmetic_matches_the_python_curve(curve, t, s, d):
     public_key = sm2.PrivateKey(d).public_key
-    total = sm2._affine(sm2._jadd(sm2._mul(s, sm2.GX, sm2.GY), sm2._mul(t, public_key.x, public_key.y)))
-    assert sm2._gm_x_of_sum(public_key, t, s) == (None if total is None else total[0])
+    assert sm2.CURVES[curve](public_key, t, s) == sm2.CURVES["python"](public_key, t, s)
 
 
-def test_a_signature_whose_point_is_at_infinity_is_refused():
+def test_the_system_openssl_is_used_first_when_it_has_sm2():
+    """The fastest verifier is the default (docs/performance.md); GmSSL stays as a checked fallback."""
+    if os.environ.get("GUOKU_SM2_BACKEND"):
+        pytest.skip("GUOKU_SM2_BACKEND chooses the backend")
+    if openssl_x_of_sum() is None:
+        pytest.skip("no system libcrypto.so.3 with the SM2 curve")
+    assert sm2.BACKEND == "openssl"
+
+
+@pytest.mark.parametrize("curve", list(sm2.CURVES))
+def test_every_backend_agrees_with_snowland_smx_on_good_and_bad_signatures(curve):
+    pysmx = pytest.importorskip("pysmx.SM2")
+    for i in range(6):
+        key = sm2.PrivateKey.generate()
+        message = secrets_bytes(i)
+        r, s, _ = sm2.decode_signature(sm2.sign(key, message))
+        tampered = [(message, r, s), (message + b"!", r, s), (message, r, (s + 1) % sm2.N)]
+        pub_hex = key.public_key.to_bytes()[1:].hex()
+        for msg, rr, ss in tampered:
+            theirs = bool(pysmx.Verify(rr.to_bytes(32, "big") + ss.to_bytes(32, "big"), msg, pub_hex, 64,
+                                       uid=sm2.DEFAULT_ID))  # fmt: skip
+            e = sm2.message_digest(key.public_key, msg)
+            assert sm2.verify_digest(key.public_key, e, sm2.encode_der(rr, ss), curve=curve) is theirs
+            assert theirs is (msg == message and ss == s)
+
+
+def secrets_bytes(i: int) -> bytes:
+    return bytes(range(i * 7 % 256)) * (i + 1)
+
+
+@pytest.mark.parametrize("curve", list(sm2.CURVES))
+def test_a_signature_whose_point_is_at_infinity_is_refused(curve):
     """s·G + t·P = O has no x; code that read x as 0 would accept this (r, s) over e = r."""
     key = sm2.PrivateKey(D)
     t = 12345
     s = -t * D % sm2.N  # then s + t·d = 0 and s·G + t·P = O
     r = (t - s) % sm2.N
     e = r.to_bytes(32, "big")
-    assert not sm2._pure_verify_digest(key.public_key, e, r, s)
-    assert not sm2.verify_digest(key.public_key, e, sm2.encode_der(r, s))
-    if sm2._gm_x_of_sum is not None:
-        assert sm2._gm_x_of_sum(key.public_key, t, s) is None
+    assert sm2.CURVES[curve](key.public_key, t, s) is None
+    assert not sm2.verify_digest(key.public_key, e, sm2.encode_der(r, s), curve=curve)
 
 
-def test_a_library_without_the_gmssl_curve_arithmetic_is_not_used():
+@pytest.mark.parametrize("curve", C_CURVES)
+def test_c_verification_is_right_from_many_threads_at_once(curve):
+    key = sm2.PrivateKey(D)
+    good = [(key.public_key, m, sm2.sign(key, m)) for m in (b"a", b"b", b"c")]
+    cases = [(case, True) for case in good] + [(case, False) for case in _rejected_signatures()]
+
+    def right(case: tuple[tuple[sm2.PublicKey, bytes, bytes], bool]) -> bool:
+        (public_key, message, signature), expected = case
+        e = sm2.message_digest(public_key, message)
+        return sm2.verify_digest(public_key, e, signature, curve=curve) is expected
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(right, cases * 40))
+
+
+def test_a_library_without_the_curve_arithmetic_is_not_used():
+    libc = ctypes.util.find_library("c")
     assert sm2._gmssl_x_of_sum("/nonexistent/libgmssl.so") is None
-    assert sm2._gmssl_x_of_sum(ctypes.util.find_library("c")) is None
+    assert sm2._gmssl_x_of_sum(libc) is None
+    assert openssl_x_of_sum("/nonexistent/libcrypto.so.3") is None
+    assert openssl_x_of_sum(libc) is None
+
+
+def test_arithmetic_that_gets_the_known_answer_wrong_is_refused():
+    assert not sm2.agrees_with_known_answer(lambda public_key, t, s: 0)
+    assert not sm2.agrees_with_known_answer(lambda public_key, t, s: None)
+    assert all(sm2.agrees_with_known_answer(curve) for curve in sm2.CURVES.values())
