@@ -179,8 +179,9 @@ def _public_of(d: int) -> PublicKey:
 # ---------------------------------------------------------------- Z value and digest
 
 
+@functools.lru_cache(maxsize=1024)
 def z_value(public_key: PublicKey, signer_id: bytes = DEFAULT_ID) -> bytes:
-    """Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA)."""
+    """Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA); remembered, as keys come back."""
     entl = (len(signer_id) * 8).to_bytes(2, "big")
     parts = [A, B, GX, GY, public_key.x, public_key.y]
     return sm3(entl + signer_id + b"".join(v.to_bytes(32, "big") for v in parts))

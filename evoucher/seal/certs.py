@@ -21,13 +21,14 @@ Errors (each becomes one sub-indication in `seal.verify`)::
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
 from cryptography import x509
 
-from evoucher.crypto import oids, sm2
+from evoucher.crypto import oids, remembered, sm2
 from evoucher.errors import CryptoError, SealError
 from evoucher.pki.x509 import certificate_public_key
 from evoucher.verdict import CertSummary
@@ -118,22 +119,17 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
         raise CertificateError(f"cannot be parsed ({exc!r})", what=what) from None
 
 
-@functools.lru_cache(maxsize=1024)
 def _sm2_signed(public_key: sm2.PublicKey, tbs: bytes, signature: bytes, algorithm: str) -> bool:
-    """Is `signature` the issuer's SM2 signature of `tbs`? Remembered: a pure function of its inputs.
-
-    A stream of stamps from the same parties rechecks the same maker, signer and CRL signatures
-    for every voucher; those were two thirds of the SM2 work on the library's send path. The
-    cache holds at most 1,024 results (the inputs are certificates' and CRLs' own bytes), so
-    memory stays bounded whatever the number of vouchers.
-    """
-    return algorithm == oids.SM2_WITH_SM3 and sm2.verify(public_key, tbs, signature)
+    """Is `signature` the issuer's SM2 signature of `tbs`? Remembered (`crypto.remembered`): the same
+    maker, signer and CRL signatures come back with every voucher from the same parties."""
+    return algorithm == oids.SM2_WITH_SM3 and remembered.verify(public_key, tbs, signature)
 
 
 def clear_caches() -> None:
     """Forget parsed certificates and remembered signature checks: timing a first contact."""
     load_certificate.cache_clear()
-    _sm2_signed.cache_clear()
+    load_crl.cache_clear()
+    remembered.clear()
 
 
 def issued_by(cert: Cert, issuer: Cert) -> bool:
@@ -168,33 +164,42 @@ def find_anchor(cert: Cert, anchors: Sequence[Cert], *, what: str = "certificate
 
 @dataclass(frozen=True)
 class Crl:
-    """A parsed CRL that keeps its DER."""
+    """A parsed CRL that keeps its DER, with what revocation checks read, read once."""
 
     der: bytes
     x509: x509.CertificateRevocationList
+    tbs: bytes
+    signature: bytes
+    algorithm: str  # dotted OID
+    number: int  # cRLNumber, -1 without one: it orders two CRLs issued in the same second
+    revoked: Mapping[int, datetime]  # serial -> revocation date
 
 
+@functools.lru_cache(maxsize=64)
 def load_crl(data: bytes) -> Crl:
-    """Parse a DER or PEM CRL; CertificateError if it cannot be read."""
+    """Parse a DER or PEM CRL; CertificateError if it cannot be read.
+
+    Remembered: the library passes the same CRLs (its configuration) with every stamp, and a
+    new CRL is new bytes, so it is read afresh (and the old entry ages out of the 64 kept).
+    """
     der = _der(data)
     try:
-        return Crl(der, x509.load_der_x509_crl(der))
+        crl = x509.load_der_x509_crl(der)
+        try:
+            number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+        except x509.ExtensionNotFound:
+            number = -1
+        revoked: dict[int, datetime] = {}
+        for entry in crl:  # the first entry of a serial answers, as get_revoked_certificate_by_serial_number
+            revoked.setdefault(entry.serial_number, entry.revocation_date_utc)
+        tbs, algorithm = crl.tbs_certlist_bytes, crl.signature_algorithm_oid.dotted_string
+        return Crl(der, crl, tbs, crl.signature, algorithm, number, MappingProxyType(revoked))
     except ValueError as exc:
         raise CertificateError(f"cannot be parsed ({exc})", what="CRL") from None
 
 
 def _crl_signed(crl: Crl, issuers: Iterable[Cert]) -> bool:
-    tbs, value = crl.x509.tbs_certlist_bytes, crl.x509.signature
-    algorithm = crl.x509.signature_algorithm_oid.dotted_string
-    return any(_sm2_signed(i.public_key, tbs, value, algorithm) for i in issuers)
-
-
-def _crl_number(crl: Crl) -> int:
-    """The CRL's cRLNumber (-1 without one): it orders two CRLs issued in the same second."""
-    try:
-        return crl.x509.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    except x509.ExtensionNotFound:
-        return -1
+    return any(_sm2_signed(i.public_key, crl.tbs, crl.signature, crl.algorithm) for i in issuers)
 
 
 def _covers(crl: Crl, at: datetime) -> bool:
@@ -217,10 +222,10 @@ def check_revocation(
     covering = [c for c in signed if _covers(c, at)]
     if not covering:
         raise RevocationOutOfBounds(f"no CRL from {cert.issuer!r} covers {at:%Y-%m-%d %H:%M:%SZ}", what=what)
-    crl = max(covering, key=lambda c: (c.x509.last_update_utc, _crl_number(c)))
-    entry = crl.x509.get_revoked_certificate_by_serial_number(cert.x509.serial_number)
-    if entry is not None and entry.revocation_date_utc <= at:
-        raise CertRevoked(f"revoked {entry.revocation_date_utc:%Y-%m-%d %H:%M:%SZ}", what=what)
+    crl = max(covering, key=lambda c: (c.x509.last_update_utc, c.number))
+    revoked_at = crl.revoked.get(cert.x509.serial_number)
+    if revoked_at is not None and revoked_at <= at:
+        raise CertRevoked(f"revoked {revoked_at:%Y-%m-%d %H:%M:%SZ}", what=what)
     return f"not revoked per CRL of {crl.x509.last_update_utc:%Y-%m-%d %H:%M:%SZ}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 
-from evoucher.crypto import oids, sm2
+from evoucher.crypto import oids, remembered, sm2
 from evoucher.crypto.sm3 import sm3
 from evoucher.errors import CryptoError, SealError
 from evoucher.seal.bare import BareSignature
@@ -44,12 +44,14 @@ def check_data_hash(signature: Signature | BareSignature, data: bytes) -> str:
 
 
 def check_sm2(
-    public_key: sm2.PublicKey, signed: bytes, value: bytes, algorithm: str, *, what: str, signer_id: bytes
-) -> sm2.SignatureForm:
+    public_key: sm2.PublicKey, signed: bytes, value: bytes, algorithm: str, *, what: str, signer_id: bytes,
+    recurs: bool = False,
+) -> sm2.SignatureForm:  # fmt: skip
     """Verify one SM2-with-SM3 signature; returns its encoding form.
 
-    Raises UnsupportedAlgorithm for another algorithm, SignatureInvalid when the value is
-    undecodable or does not verify.
+    `recurs`: the same signature comes back often (a seal's), so its verdict is remembered
+    (`crypto.remembered`). Raises UnsupportedAlgorithm for another algorithm, SignatureInvalid
+    when the value is undecodable or does not verify.
     """
     if algorithm != oids.SM2_WITH_SM3:
         raise UnsupportedAlgorithm(f"{what}: algorithm {algorithm} is not SM2-with-SM3")
@@ -57,7 +59,8 @@ def check_sm2(
         form = sm2.signature_form(value)
     except CryptoError as exc:
         raise SignatureInvalid(f"{what}: signature value is not an SM2 signature ({exc})") from None
-    if not sm2.verify(public_key, signed, value, signer_id=signer_id):
+    verify = remembered.verify if recurs else sm2.verify
+    if not verify(public_key, signed, value, signer_id=signer_id):
         raise SignatureInvalid(f"{what}: SM2 signature does not verify")
     return form
 
@@ -71,6 +74,7 @@ def check_seal_signature(seal: Seal, maker_key: sm2.PublicKey, *, signer_id: byt
         seal.signature_algorithm,
         what="seal signature",
         signer_id=signer_id,
+        recurs=True,  # every stamp made with this seal carries the same seal signature
     )
 
 

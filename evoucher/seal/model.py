@@ -8,6 +8,7 @@ header.version, which ofdrw sets to 5. Everything hashed or verified later comes
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ UNIT_SEAL = 1  # 单位印章
 PERSONAL_SEAL = 2  # 个人印章
 
 MAX_BYTES = 4 * 1024 * 1024  # a seal with a large picture is ~100 KiB; refuse anything absurd
+REMEMBERED_SEAL_BYTES = 64 * 1024  # larger seals are parsed each time (see _embedded_seal)
 PICTURE_TYPES = ("GIF", "PNG", "JPG", "BMP", "SVG", "OFD")  # the standard's five, and OFD as seen
 
 
@@ -214,12 +216,27 @@ def _load_seal(der: bytes) -> Seal:
     return _seal_parts(seal, version)
 
 
+@functools.lru_cache(maxsize=128)
+def _embedded_seal(der: bytes, version: int) -> Seal:
+    """The Seal of a stamp's embedded SESeal, remembered: every stamp made with a seal carries it
+    byte for byte. Only seals up to REMEMBERED_SEAL_BYTES are kept, so at most ~8 MiB is held."""
+    cls = asn1_v4.SESeal if version == 4 else asn1_v1.SESeal
+    return _seal_parts(cls.load(der, strict=True), version)
+
+
+def _seal_of(eseal: asn1_v4.SESeal | asn1_v1.SESeal, version: int) -> Seal:
+    der = eseal.dump()  # the bytes as received (asn1crypto keeps them for a parsed value)
+    if len(der) <= REMEMBERED_SEAL_BYTES:
+        return _embedded_seal(der, version)
+    return _seal_parts(eseal, version)
+
+
 def _load_signature(der: bytes) -> Signature:
     version = structure_version(der, "SES_Signature")
     cls = asn1_v4.SESSignature if version == 4 else asn1_v1.SESSignature
     sig = cls.load(der, strict=True)
     tbs = sig["to_sign"]
-    seal = _seal_parts(tbs["eseal"], version)
+    seal = _seal_of(tbs["eseal"], version)
     if version == 4:
         when = tbs["time_info"]
         text, signing_time = str(when.contents.decode("ascii")), _utc(when.native)

@@ -289,3 +289,32 @@ def test_other_signature_algorithm_is_not_allowed(world):
     sig["signature_alg_id"] = core.ObjectIdentifier("1.2.840.10045.4.3.2").dotted  # ecdsa-with-SHA256
     report = verify_signature(sig.dump(force=True), data=VOUCHER)
     assert verdict(report) == (Indication.FAILED, Failed.NOT_ALLOWED)
+
+
+def test_a_remembered_seal_signature_vouches_for_no_other_seal_or_maker(world):
+    """The maker's verdict is remembered per (key, digest, signature): a changed seal, or the same
+    seal under another maker's certificate, is checked afresh and fails."""
+    assert strict(world).passed and strict(world).passed  # now remembered
+    sig = asn1_v4.SESSignature.load(world.stamp)
+    sig["to_sign"]["eseal"]["e_seal_info"]["es_id"] = "33000000000098"
+    sig["signature"] = sm2.sign(world.signer_key, sig["to_sign"].dump(force=True))
+    changed = strict(world, sig.dump(force=True))
+    assert changed.check("seal-signature").outcome is Outcome.FAILED
+    sig = asn1_v4.SESSignature.load(world.stamp)
+    sig["to_sign"]["eseal"]["cert"] = world.signer_cert.dump()  # same bytes signed, another key
+    sig["signature"] = sm2.sign(world.signer_key, sig["to_sign"].dump(force=True))
+    other_maker = strict(world, sig.dump(force=True))
+    assert other_maker.check("seal-signature").outcome is Outcome.FAILED
+    assert strict(world).passed
+
+
+def test_revocation_follows_the_crls_given_on_each_call(world):
+    """CRLs are remembered by their bytes; a new CRL is read afresh and the newest one answers."""
+    ca = make_ca("finance")
+    clean = ca.sign_crl(this_update=utc(2026, 2, 10)).dump()
+    ca.revoke(world.signer_cert.serial_number, at=utc(2026, 2, 15), reason="key_compromise")
+    revoking = ca.sign_crl(this_update=utc(2026, 2, 20)).dump()
+    assert strict(world, crls=[clean]).passed
+    assert verdict(strict(world, crls=[revoking])) == (Indication.FAILED, Failed.REVOKED)
+    assert verdict(strict(world, crls=[clean, revoking])) == (Indication.FAILED, Failed.REVOKED)
+    assert strict(world, crls=[clean]).passed  # what the older CRL alone says, still
