@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from asn1crypto import x509
 from lxml import etree
@@ -212,8 +212,17 @@ class NonceCache:
             return None
 
 
+class NonceMemory(Protocol):
+    """Where a Verifier records nonces: this process's NonceCache, or one several processes share."""
+
+    def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None: ...
+
+
 class Verifier:
-    """Checks CallerAuth headers: freshness, signature, then nonce reuse (in that order)."""
+    """Checks CallerAuth headers: freshness, signature, then nonce reuse (in that order).
+
+    `nonces` defaults to a NonceCache of `max_nonces` in this process.
+    """
 
     def __init__(
         self,
@@ -221,10 +230,11 @@ class Verifier:
         window: float = DEFAULT_WINDOW,
         max_nonces: int = DEFAULT_MAX_NONCES,
         clock: Callable[[], float] = time.time,
+        nonces: NonceMemory | None = None,
     ) -> None:
         self.window = window
         self.clock = clock
-        self.nonces = NonceCache(max_nonces)
+        self.nonces = nonces if nonces is not None else NonceCache(max_nonces)
 
     def verify(self, soap_header: etree._Element | None, body: etree._Element, *, service: str) -> AuthHeader:
         auth = read_header(soap_header)

@@ -17,11 +17,18 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from evoucher import wsauth
 from evoucher.interface import SERVICES
 from voucherlib.console import Console
+from voucherlib.nonces import SharedNonces
 from voucherlib.service import VoucherLibrary
 from voucherlib.settings import Settings
 from voucherlib.soap import create_soap_router
+
+
+def _verifier(settings: Settings) -> wsauth.Verifier | None:
+    """The CallerAuth check's nonce memory: shared with other workers when there is a nonce file."""
+    return wsauth.Verifier(nonces=SharedNonces(settings.nonce_file)) if settings.nonce_file else None
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -54,6 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
             auth=settings.auth,
             resolve_caller=library.resolve_caller,
             on_refusal=library.refused,
+            verifier=_verifier(settings),
         )
     )
 

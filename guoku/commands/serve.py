@@ -32,6 +32,7 @@ Examples:
   guoku env init ./env
   guoku serve --env ./env --profile 2.0 --db sqlite:///lib.db --port 8190
   guoku serve --env ./env --profile 1.0 --db postgresql://postgres@127.0.0.1/guoku --port 8191
+  guoku serve --env ./env --workers 2        # one process per core on port 8190
 
 The web console at /console/ shows the vouchers, the day's board and the --reports DIR pages to
 a party logged in with `guoku env console-login` (docs/console.md).
@@ -77,6 +78,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--reports", type=Path, metavar="DIR", help="HTML reports the web console serves at /console/reports/"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes on the one port, e.g. one per core (1); they share the store, "
+        "its audit chain and the CallerAuth nonces",
+    )
     parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     parser.set_defaults(func=run)
 
@@ -91,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     from evoucher.seal.policy import PRESETS
     from voucherlib.settings import Settings
 
+    if args.workers < 1:
+        return _usage(f"--workers must be at least 1, got {args.workers}")
     if not (args.env / MANIFEST).is_file():
         missing = f"{args.env} is not a guoku environment (no {MANIFEST})"
         return _usage(f"{missing}; make one with `guoku env init {args.env}`")
@@ -112,10 +123,26 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAIL
     with sock:
-        return _serve(settings, sock, args.log_level)
+        if args.workers == 1:
+            return _serve(settings, sock, args.log_level)
+        return _serve_workers(settings, sock, args.log_level, args.workers)
 
 
-def _serve(settings, sock: socket.socket, log_level: str) -> int:
+def _serve_workers(settings, sock: socket.socket, log_level: str, workers: int) -> int:
+    """`workers` processes on `sock` (voucherlib.prefork), sharing a fresh nonce file."""
+    import dataclasses
+    import tempfile
+
+    from voucherlib.prefork import run_workers
+
+    with tempfile.TemporaryDirectory(prefix="guoku-serve-") as tmp:
+        shared = dataclasses.replace(settings, nonce_file=Path(tmp) / "nonces.db")
+        code = run_workers(workers, lambda i: _serve(shared, sock, log_level, workers=workers, first=i == 0))
+    print(f"guoku serve: {workers} workers stopped" + (" (one failed)" if code else ""), flush=True)
+    return code
+
+
+def _serve(settings, sock: socket.socket, log_level: str, *, workers: int = 1, first: bool = True) -> int:
     import uvicorn
 
     from evoucher.interface import SERVICES
@@ -127,8 +154,9 @@ def _serve(settings, sock: socket.socket, log_level: str) -> int:
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
-            if self.started:
+            if self.started and first:
                 where = f"profile {settings.profile}, auth {settings.auth}, store {settings.db_url}"
+                where += f", {workers} workers" if workers > 1 else ""
                 print(f"guoku serve: reference voucher library listening on {base} ({where})")
                 for service in SERVICES.values():
                     print(f"  {base}{service.path}?wsdl")
@@ -150,5 +178,6 @@ def _serve(settings, sock: socket.socket, log_level: str) -> int:
         print("guoku serve: the library did not start (see the error above)", file=sys.stderr)
         return EXIT_FAIL
     why = f" ({signal.Signals(received[0]).name})" if received else ""
-    print(f"guoku serve: stopped{why}", flush=True)
+    if first:
+        print(f"guoku serve: stopped{why}", flush=True)
     return EXIT_OK

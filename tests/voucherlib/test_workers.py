@@ -1,0 +1,149 @@
+"""`guoku serve --workers 2`: two processes on one port, one store, one audit chain, one nonce memory.
+
+Real processes reached over loopback through our SOAP client, on SQLite and PostgreSQL. Finance
+saves every position of several vouchers through the shared port all at once (the kernel hands
+the connections to both workers), so both workers' group commits write the store and chain
+audit entries at the same time; the chain must verify. A signed request replayed over fresh
+connections must be refused whichever worker takes it: each worker checks CallerAuth itself, so
+without the shared nonce memory (voucherlib.nonces) the other worker would accept the replay.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evoucher.codec import build_mof
+from evoucher.pki import load_environment
+from evoucher.pki.builder import create_environment
+from mocks import LibraryFault, VoucherLibraryClient
+from mocks.errors import TransportError
+from voucherlib.nonces import REPLAYED, SharedNonces
+
+from .conftest import private_schema
+from .service.support import (
+    ADM,
+    BUSINESS_DATE,
+    FINANCE,
+    FINANCE_POSITIONS,
+    PBOC,
+    SERVICE,
+    YEAR,
+    body,
+    stamped,
+    voucher,
+)
+from .test_scaleout import _healthy, at_once, call, guoku
+
+REPLAYS = 16  # fresh connections: each goes to whichever worker accepts first
+
+
+@pytest.fixture(scope="module")
+def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("workers-env")
+    create_environment(root, scenario="tiny", seed=5)
+    return root
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'library.db'}"
+    else:
+        with private_schema(f"guoku_workers_{uuid.uuid4().hex[:12]}") as url:
+            yield url
+
+
+@pytest.fixture
+def server(env_dir: Path, db_url: str, tmp_path: Path) -> Iterator[str]:
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "guoku", "serve", "--env", str(env_dir), "--db", db_url, "--port", "0",
+               "--business-date", BUSINESS_DATE.isoformat(), "--workers", "2"]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        yield _healthy(process, log)
+    finally:
+        process.terminate()
+        try:
+            assert process.wait(20) == 0, log.read_text(errors="replace")[-2000:]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+    assert "2 workers stopped" in log.read_text()
+
+
+def signed_request(env_dir: Path, url: str) -> tuple[str, bytes, dict[str, str]]:
+    """A finance request our client signs (CallerAuth, fresh nonce), captured instead of sent."""
+    sent: list[httpx.Request] = []
+
+    def capture(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500, content=b"captured")
+
+    env = load_environment(env_dir)
+    holder = env.holder(env.party(FINANCE).cert_id)
+    with VoucherLibraryClient(
+        url, service=SERVICE["011"], cert_id=holder.cert_id, key=holder.key, cert_der=holder.cert.dump(),
+        transport=httpx.MockTransport(capture),
+    ) as c, contextlib.suppress(LibraryFault, TransportError):  # fmt: skip
+        c.call("queryVoucherStatusByOrgType", ADM, YEAR, "5207", ["NONE"], "001")
+    [request] = sent
+    return (
+        str(request.url),
+        request.content,
+        {k: v for k, v in request.headers.items() if k != "content-length"},
+    )
+
+
+def test_two_workers_share_the_store_the_audit_chain_and_the_nonces(server, env_dir, db_url):
+    env = load_environment(env_dir)
+    vouchers = [voucher(seed=500 + n) for n in range(4)]
+    where = (ADM, YEAR, "5207")
+    mofs = [build_mof([stamped(env, FINANCE, body(v), p)]) for v in vouchers for p in FINANCE_POSITIONS]
+    assert at_once(*(partial(call, env, server, FINANCE, "saveStampVoucher", *where, m) for m in mofs)) == [
+        None
+    ] * len(mofs)
+    nos = [v.voucher_no for v in vouchers]
+    call(env, server, FINANCE, "sendVoucher", ADM, "011", "001", YEAR, "5207", nos)  # needs every stamp
+    assert len(call(env, server, PBOC, "readVoucherAgain", *where, 100)) > 0
+
+    url, content, headers = signed_request(env_dir, server)
+    first = httpx.post(url, content=content, headers=headers)
+    assert first.status_code == 200, first.text
+    for _ in range(REPLAYS):  # a new connection each time
+        again = httpx.post(url, content=content, headers=headers)
+        assert again.status_code == 500 and "already used" in again.text, again.text
+
+    verified = guoku("audit", "verify", "--db", db_url)
+    assert verified.returncode == 0 and "intact" in verified.stdout, verified.stdout + verified.stderr
+
+
+def test_a_nonce_one_process_remembered_is_refused_in_another(tmp_path):
+    path = tmp_path / "nonces.db"
+    script = (
+        "import sys; from voucherlib.nonces import SharedNonces; "
+        "print(SharedNonces(sys.argv[1]).remember(('cert', sys.argv[2]), 100.0, 0.0))"
+    )
+
+    def in_another_process(nonce: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(path), nonce], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert in_another_process("n1") == "None"
+    assert in_another_process("n1") == REPLAYED
+    assert SharedNonces(path).remember(("cert", "n1"), 100.0, 0.0) == REPLAYED
+    assert SharedNonces(path).remember(("cert", "n2"), 100.0, 0.0) is None
+    assert in_another_process("n2") == REPLAYED

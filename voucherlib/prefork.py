@@ -1,0 +1,80 @@
+"""Several worker processes behind one listening socket: `guoku serve --workers N`.
+
+One Python process uses one core for the library's CPU work (SM2, XML, seals), so N workers fork
+after the socket is bound and each runs its own event loop, library and store connections on
+the shared socket; the kernel hands each new connection to whichever worker accepts it first.
+What must stay single across them lives outside the processes: the store serialises writes and
+the audit chain head under its own lock (SQLite's file lock with `BEGIN IMMEDIATE`, PostgreSQL's
+`SELECT ... FOR UPDATE`), so group commit batches per worker and the chain stays one chain; the
+CallerAuth nonces are shared through `voucherlib.nonces.SharedNonces`.
+
+Each worker gets its own process group, so a Ctrl-C at the terminal reaches only the parent,
+which passes one SIGTERM to every worker (graceful: in-flight calls finish, the store closes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _run_child(index: int, serve: Callable[[int], int]) -> None:
+    os.setpgid(0, 0)
+    code = 1
+    try:
+        code = serve(index)
+    except BaseException as exc:  # the traceback, then a failed exit; never back into the parent's code
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def run_workers(workers: int, serve: Callable[[int], int]) -> int:
+    """Fork `workers` processes each running `serve(index)`, until SIGINT/SIGTERM or one fails.
+
+    Returns 0 when every worker stopped cleanly after a stop signal, 1 when a worker failed or
+    exited on its own (the others are then stopped).
+    """
+    if workers < 1:
+        raise ValueError(f"run_workers: workers must be >= 1, got {workers}")
+    children: dict[int, int] = {}
+    stopping: list[int] = []
+
+    def stop_all(signum: int, _frame: object = None) -> None:
+        stopping.append(signum)
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop_all) for sig in STOP_SIGNALS}
+    failed = False
+    try:
+        for index in range(workers):
+            if stopping:
+                break
+            pid = os.fork()
+            if pid == 0:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+                _run_child(index, serve)
+            children[pid] = index
+        while children:
+            pid, status = os.wait()
+            if children.pop(pid, None) is None:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0 or not stopping:
+                failed = True
+                if not stopping:
+                    stop_all(signal.SIGTERM)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 1 if failed else 0
