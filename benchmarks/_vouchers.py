@@ -15,6 +15,8 @@ from evoucher import registry
 from evoucher.codec import MofBody, build_mof, parse_voucher, with_fields
 from evoucher.pki import Environment
 from evoucher.stamp import stamp_body
+from mocks.tips import TipsResult
+from mocks.vouchers import amount_of, receipt, settlement_fields
 
 BUSINESS_DATE = dt.date(2026, 6, 30)  # pinned, so vouchers stay valid whatever the day
 ADM, YEAR, VT = "330100", BUSINESS_DATE.year, "5207"
@@ -44,6 +46,23 @@ class StampedVouchers:
                 body, position_id, seal=seal, key=holder.key, cert=holder.cert, kind=position.kind
             )
         return body
+
+    def receipt(self, voucher_no: str) -> bytes:
+        """The PBoC's receipt of voucher `voucher_no` (paid in full), stamped at its positions, as a MOF."""
+        voucher = parse_voucher(with_fields(self._sample, {"AdmDivCode": ADM, "VoucherNo": voucher_no}))
+        paid = TipsResult(True, amount_of(voucher), f"T{voucher_no}", f"{BUSINESS_DATE:%Y%m%d}")
+        answered = receipt(voucher, *settlement_fields(voucher, paid), business_date=BUSINESS_DATE)
+        body = MofBody.of(answered, voucher_flag=1, attach="SUCCESS")
+        party = self.env.party(PBOC)
+        for position in registry.get(VT).positions_for(1, failed=False):
+            if position.role.value != party.role:
+                continue
+            holder = party.signer(position.stamp_type)
+            seal = party.seal(position.stamp_type, 4) if position.kind == "stamp" else None
+            body = stamp_body(
+                body, position.id, seal=seal, key=holder.key, cert=holder.cert, kind=position.kind
+            )
+        return build_mof([body])
 
     def make(self) -> tuple[str, bytes]:
         """The next number and its MOF (not queued)."""
