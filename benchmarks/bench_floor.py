@@ -227,17 +227,15 @@ def report(rates: dict[str, list[float]], runs: dict[str, Run], backend: str, wo
     print("\nSM2 verify on one core (median):")
     for name, rate in verify.items():
         print(f"  {name:<8} {rate:>8,.0f}/s  {1e3 / rate:6.3f} ms")
-    floors = {
-        f"{backend} (the servers')": 1e3 / verify[backend],
-        f"{fastest} (fastest)": 1e3 / verify[fastest],
-    }
-    print("\nServer CPU per voucher (all its processes) against the SM2 floor of the same rounds:")
+    floors = {backend: 1e3 / verify[backend], fastest: 1e3 / verify[fastest]}
+    print(f"\nServer CPU per voucher (all its processes) against the SM2 floor of the same rounds"
+          f" (servers' backend {backend}, fastest {fastest}):")  # fmt: skip
     for name, run in runs.items():
         count = ROUND_TRIP_VERIFIES if name.startswith("round trip") else SEND_VERIFIES
         cpu = statistics.median(run.server_ms)
-        against = ", ".join(f"{cpu / (count * ms):.2f}× the floor with {label} ({count * ms:.2f} ms)"
+        against = "; ".join(f"{cpu / (count * ms):.2f}× {count} verifies with {label} ({count * ms:.2f} ms)"
                             for label, ms in floors.items())  # fmt: skip
-        print(f"  {name}: {med[name]:,.0f}/s; server {cpu:.2f} ms CPU per voucher = {against}")
+        print(f"  {name}: {med[name]:,.0f}/s, server {cpu:.2f} ms CPU per voucher = {against}")
         print(f"    server busy {statistics.median(run.busy):.2f} cores; client "
               f"{statistics.median(run.client_ms):.2f} ms CPU per voucher")  # fmt: skip
     one, many = med["send path, 1 worker"], med[f"send path, {workers} workers"]
