@@ -28,6 +28,8 @@ def _run_child(index: int, serve: Callable[[int], int]) -> None:
     code = 1
     try:
         code = serve(index)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     except BaseException as exc:  # the traceback, then a failed exit; never back into the parent's code
         sys.excepthook(type(exc), exc, exc.__traceback__)
     finally:
@@ -59,12 +61,15 @@ def run_workers(workers: int, serve: Callable[[int], int]) -> int:
         for index in range(workers):
             if stopping:
                 break
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # none between fork and handlers
             pid = os.fork()
             if pid == 0:
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
                 _run_child(index, serve)
             children[pid] = index
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         while children:
             pid, status = os.wait()
             if children.pop(pid, None) is None:

@@ -147,3 +147,41 @@ def test_a_nonce_one_process_remembered_is_refused_in_another(tmp_path):
     assert SharedNonces(path).remember(("cert", "n1"), 100.0, 0.0) == REPLAYED
     assert SharedNonces(path).remember(("cert", "n2"), 100.0, 0.0) is None
     assert in_another_process("n2") == REPLAYED
+
+
+WORKERS_SCRIPT = """
+import os, signal, sys, time
+from voucherlib.prefork import run_workers
+
+def serve(index):
+    if index == 0 and sys.argv[1] == "fail":
+        return 3
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    os.write(1, f"worker {index} up\\n".encode())  # one write: the workers share the pipe
+    while True:
+        time.sleep(0.05)
+
+sys.exit(run_workers(3, serve))
+"""
+
+
+def _workers(mode: str) -> subprocess.Popen:
+    command = [sys.executable, "-c", WORKERS_SCRIPT, mode]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def test_a_worker_that_fails_stops_the_others_and_the_exit_says_so():
+    process = _workers("fail")
+    assert process.wait(30) == 1
+
+
+def test_sigterm_to_the_parent_stops_every_worker_gracefully():
+    process = _workers("serve")
+    assert sorted(process.stdout.readline() for _ in range(3)) == [f"worker {i} up\n" for i in range(3)]
+    process.terminate()
+    assert process.wait(30) == 0
+
+
+def test_fewer_than_one_worker_is_a_usage_error(env_dir):
+    done = guoku("serve", "--env", str(env_dir), "--port", "0", "--workers", "0")
+    assert done.returncode == 2 and "--workers must be at least 1" in done.stderr
