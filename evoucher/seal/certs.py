@@ -92,6 +92,13 @@ class Cert:
     serial_hex: str
     not_before: datetime
     not_after: datetime
+    # read once: `cryptography` builds a new Name and re-encodes the TBSCertificate at every access
+    subject_name: x509.Name
+    issuer_name: x509.Name
+    serial: int
+    tbs: bytes
+    signature: bytes
+    signature_algorithm: str  # dotted OID
 
     def valid_at(self, at: datetime) -> bool:
         return self.not_before <= at <= self.not_after
@@ -112,6 +119,12 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
             format(cert.serial_number, "x"),
             cert.not_valid_before_utc,
             cert.not_valid_after_utc,
+            cert.subject,
+            cert.issuer,
+            cert.serial_number,
+            cert.tbs_certificate_bytes,
+            cert.signature,
+            cert.signature_algorithm_oid.dotted_string,
         )
     except CryptoError as exc:  # e.g. not an SM2 key, or a point off the curve
         raise CertificateError(str(exc), what=what) from None
@@ -134,11 +147,8 @@ def clear_caches() -> None:
 
 def issued_by(cert: Cert, issuer: Cert) -> bool:
     """True when `issuer`'s name is `cert`'s issuer and its key made `cert`'s SM2 signature."""
-    return cert.x509.issuer == issuer.x509.subject and _sm2_signed(
-        issuer.public_key,
-        cert.x509.tbs_certificate_bytes,
-        cert.x509.signature,
-        cert.x509.signature_algorithm_oid.dotted_string,
+    return cert.issuer_name == issuer.subject_name and _sm2_signed(
+        issuer.public_key, cert.tbs, cert.signature, cert.signature_algorithm
     )
 
 
@@ -168,6 +178,9 @@ class Crl:
 
     der: bytes
     x509: x509.CertificateRevocationList
+    issuer_name: x509.Name
+    this_update: datetime
+    next_update: datetime | None
     tbs: bytes
     signature: bytes
     algorithm: str  # dotted OID
@@ -192,8 +205,9 @@ def load_crl(data: bytes) -> Crl:
         revoked: dict[int, datetime] = {}
         for entry in crl:  # the first entry of a serial answers, as get_revoked_certificate_by_serial_number
             revoked.setdefault(entry.serial_number, entry.revocation_date_utc)
-        tbs, algorithm = crl.tbs_certlist_bytes, crl.signature_algorithm_oid.dotted_string
-        return Crl(der, crl, tbs, crl.signature, algorithm, number, MappingProxyType(revoked))
+        signed = crl.tbs_certlist_bytes, crl.signature, crl.signature_algorithm_oid.dotted_string
+        updates = crl.last_update_utc, crl.next_update_utc
+        return Crl(der, crl, crl.issuer, *updates, *signed, number, MappingProxyType(revoked))
     except ValueError as exc:
         raise CertificateError(f"cannot be parsed ({exc})", what="CRL") from None
 
@@ -203,8 +217,7 @@ def _crl_signed(crl: Crl, issuers: Iterable[Cert]) -> bool:
 
 
 def _covers(crl: Crl, at: datetime) -> bool:
-    next_update = crl.x509.next_update_utc
-    return crl.x509.last_update_utc <= at and (next_update is None or at <= next_update)
+    return crl.this_update <= at and (crl.next_update is None or at <= crl.next_update)
 
 
 def check_revocation(
@@ -215,18 +228,18 @@ def check_revocation(
     Only CRLs whose SM2 signature verifies against one of `issuers` count. Revocation after
     `at` does not affect a signature made at `at`.
     """
-    issuers = [i for i in issuers if i.x509.subject == cert.x509.issuer]
-    signed = [crl for crl in crls if crl.x509.issuer == cert.x509.issuer and _crl_signed(crl, issuers)]
+    issuers = [i for i in issuers if i.subject_name == cert.issuer_name]
+    signed = [crl for crl in crls if crl.issuer_name == cert.issuer_name and _crl_signed(crl, issuers)]
     if not signed:
         raise RevocationUnavailable(f"no CRL signed by issuer {cert.issuer!r}", what=what)
     covering = [c for c in signed if _covers(c, at)]
     if not covering:
         raise RevocationOutOfBounds(f"no CRL from {cert.issuer!r} covers {at:%Y-%m-%d %H:%M:%SZ}", what=what)
-    crl = max(covering, key=lambda c: (c.x509.last_update_utc, c.number))
-    revoked_at = crl.revoked.get(cert.x509.serial_number)
+    crl = max(covering, key=lambda c: (c.this_update, c.number))
+    revoked_at = crl.revoked.get(cert.serial)
     if revoked_at is not None and revoked_at <= at:
         raise CertRevoked(f"revoked {revoked_at:%Y-%m-%d %H:%M:%SZ}", what=what)
-    return f"not revoked per CRL of {crl.x509.last_update_utc:%Y-%m-%d %H:%M:%SZ}"
+    return f"not revoked per CRL of {crl.this_update:%Y-%m-%d %H:%M:%SZ}"
 
 
 def summary(cert: Cert) -> CertSummary:
