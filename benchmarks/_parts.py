@@ -46,7 +46,7 @@ def cpu_parts(
     def soap_and_auth() -> None:
         for operation, data in envelopes.items():
             request = parse_request(data)
-            decode_args(OPERATION_BY_NAME[operation], request.wrapper)
+            decode_args(OPERATION_BY_NAME[operation], request)
             # a fresh nonce memory each time, and a window long enough for any run's length
             verifier = wsauth.Verifier(window=10**9)
             verifier.verify(request.header, request.body, service="AsspFinanceService")
