@@ -67,10 +67,12 @@ def guoku_serve(env: Path, db_url: str, business_date: str, *extra: str) -> list
 
 @contextlib.contextmanager
 def running(
-    command: Sequence[str], *, log: Path, core: int | None = SERVER_CORE, timeout: float = 60.0
-) -> Iterator[Server]:
+    command: Sequence[str], *, log: Path, core: int | None = SERVER_CORE, timeout: float = 60.0,
+    cwd: Path = ROOT,
+) -> Iterator[Server]:  # fmt: skip
     """Start `command` (pinned to `core` when possible), wait for its URL and /healthz; stop it after.
 
+    `cwd` is the checkout it runs from (`python -m guoku` imports the code there).
     Its output goes to `log` (a pipe nobody reads would fill and stall the server); on a failed
     start the log's tail is in the error.
     """
@@ -79,7 +81,7 @@ def running(
         argv = [sys.executable, "-c", _PIN, str(core), *argv]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT
+            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd
         )
     try:
         url = _wait_until_up(process, log, timeout)

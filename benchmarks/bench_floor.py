@@ -19,7 +19,7 @@ The client replays requests signed before each run (`benchmarks._presigned`), so
 little; its own CPU is measured (os.times) and reported, and with N workers it shares the cores.
 
     .venv/bin/python -m benchmarks.bench_floor [--seconds 3] [--rounds 3] [--clients 8] [--workers 2]
-        [--db sqlite|postgres] [--sm2 openssl|gmssl|python]
+        [--db sqlite|postgres] [--sm2 openssl|gmssl|python] [--before DIR]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import psutil
 
 from benchmarks._harness import SelfTimed, time_rounds
 from benchmarks._presigned import Recorder, drive, send_path, send_path_requests
-from benchmarks._servers import CLIENT_CORE, Server, can_pin, guoku_serve, pin_self, running
+from benchmarks._servers import CLIENT_CORE, ROOT, Server, can_pin, guoku_serve, pin_self, running
 from benchmarks._vouchers import ADM, BUSINESS_DATE, PBOC, VT, YEAR, StampedVouchers
 from evoucher.codec import parse_mof
 from evoucher.crypto import sm2
@@ -160,6 +160,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="workers of the multi-process run (2)")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite", help="store (sqlite)")
     parser.add_argument("--sm2", choices=tuple(sm2.CURVES), help="the servers' SM2 backend (the default one)")
+    parser.add_argument(
+        "--before", type=Path, metavar="DIR",
+        help="also run the send path, 1 worker, on guoku serve from another checkout (e.g. "
+        "`git archive COMMIT | tar -x -C DIR`), in the same rounds: a before/after",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -177,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         vouchers = StampedVouchers(env)
         _, sample = vouchers.make()
 
-        def serve(name: str, *extra: str, core: int | None) -> Server:
+        def serve(name: str, *extra: str, core: int | None, cwd: Path = ROOT) -> Server:
             if args.db == "sqlite":
                 url = f"sqlite:///{root}/{name}.db"
             else:
@@ -186,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             command = guoku_serve(
                 root / "env", url, BUSINESS_DATE.isoformat(), "--log-level", "error", *extra
             )
-            return stack.enter_context(running(command, log=root / f"{name}.log", core=core))
+            return stack.enter_context(running(command, log=root / f"{name}.log", core=core, cwd=cwd))
 
         print(f"starting guoku serve: 1 worker on core 0 (×2: send path, round trip), {args.workers} workers")
         one, trip, many = (
@@ -212,6 +217,11 @@ def main(argv: list[str] | None = None) -> int:
             f"send path, {args.workers} workers": Run(many, plan_for(many), args.clients, None),
             "round trip, 1 worker": Run(trip, trip_plan, args.clients, client_core),
         }
+        if args.before:
+            before = serve("before", core=0, cwd=args.before)
+            runs[f"send path, 1 worker, from {args.before}"] = Run(
+                before, plan_for(before), args.clients, client_core
+            )
         workloads = {**verify_rates(sample), **{name: SelfTimed(run) for name, run in runs.items()}}
         seconds = {name: (0.4 if name.startswith("SM2") else args.seconds) for name in workloads}
         print("warm-up round", flush=True)
