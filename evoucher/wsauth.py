@@ -67,9 +67,8 @@ def caller_named_by_certificate(
     or permission check: the service plugs in its own resolver with the environment's CA.
     """
     if cert_der is not None:
-        subject = x509.Certificate.load(cert_der)["tbs_certificate"]["subject"].native
-        if subject.get("serial_number") != cert_id:
-            named = subject.get("serial_number")
+        named = _named_cert_id(cert_der)
+        if named != cert_id:
             raise _refuse(
                 f"the certificate names certID {named!r} in its subject serialNumber, not {cert_id!r}"
             )
@@ -162,6 +161,13 @@ def read_header(soap_header: etree._Element | None) -> AuthHeader:
     return AuthHeader(
         text["CertID"], binary["Certificate"], text["Created"], text["Nonce"], binary["Signature"]
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_cert_id(cert_der: bytes) -> str | None:
+    """The subject serialNumber of a DER certificate; remembered, as callers come back with every
+    request (decoding the whole subject cost more than the rest of the check)."""
+    return x509.Certificate.load(cert_der)["tbs_certificate"]["subject"].native.get("serial_number")
 
 
 @functools.lru_cache(maxsize=1024)

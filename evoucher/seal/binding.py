@@ -13,7 +13,7 @@ genuine stamp made with the party's 公章 at its 转讫章 position is caught (
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from urllib.parse import quote, unquote
 
 from evoucher.errors import EVS_LOGIC, SealError
@@ -42,7 +42,8 @@ class PropertyInfo:
                 raise SealError(f"propertyInfo part {f.name} is empty")
 
     def __str__(self) -> str:
-        return SEPARATOR.join(quote(value, safe="", encoding="utf-8") for value in astuple(self))
+        values = (getattr(self, f.name) for f in fields(self))  # astuple would deep-copy each str
+        return SEPARATOR.join(quote(value, safe="", encoding="utf-8") for value in values)
 
 
 def property_info(
