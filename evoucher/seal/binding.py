@@ -43,7 +43,12 @@ class PropertyInfo:
 
     def __str__(self) -> str:
         values = (getattr(self, f.name) for f in fields(self))  # astuple would deep-copy each str
-        return SEPARATOR.join(quote(value, safe="", encoding="utf-8") for value in values)
+        return SEPARATOR.join(_quoted(value) for value in values)
+
+
+def _quoted(value: str) -> str:
+    """Percent-encoded UTF-8; ASCII letters and digits (nearly every part) stand as they are."""
+    return value if value.isascii() and value.isalnum() else quote(value, safe="", encoding="utf-8")
 
 
 def property_info(
@@ -64,7 +69,7 @@ def parse_property_info(text: str) -> PropertyInfo:
     if len(parts) != len(fields(PropertyInfo)):
         raise SealError(f"propertyInfo {text!r} has {len(parts)} parts, expected 6")
     try:
-        values = [unquote(p, encoding="utf-8", errors="strict") for p in parts]
+        values = [unquote(p, encoding="utf-8", errors="strict") if "%" in p else p for p in parts]
     except UnicodeDecodeError as exc:
         raise SealError(f"propertyInfo {text!r} is not percent-encoded UTF-8") from exc
     return PropertyInfo(*values)

@@ -76,6 +76,15 @@ def _der(data: bytes) -> bytes:
     return data
 
 
+NameKey = tuple[frozenset[tuple[str, str | bytes]], ...]
+
+
+def name_key(name: x509.Name) -> NameKey:
+    """A Name as plain tuples, equal exactly when `cryptography` calls the Names equal (each RDN a
+    set of (OID, value)), but compared in C: names are compared several times per certificate."""
+    return tuple(frozenset((a.oid.dotted_string, a.value) for a in rdn) for rdn in name.rdns)
+
+
 @dataclass(frozen=True)
 class Cert:
     """A parsed certificate that keeps its DER; `public_key` is its SM2 point.
@@ -93,8 +102,8 @@ class Cert:
     not_before: datetime
     not_after: datetime
     # read once: `cryptography` builds a new Name and re-encodes the TBSCertificate at every access
-    subject_name: x509.Name
-    issuer_name: x509.Name
+    subject_name: NameKey
+    issuer_name: NameKey
     serial: int
     tbs: bytes
     signature: bytes
@@ -119,8 +128,8 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
             format(cert.serial_number, "x"),
             cert.not_valid_before_utc,
             cert.not_valid_after_utc,
-            cert.subject,
-            cert.issuer,
+            name_key(cert.subject),
+            name_key(cert.issuer),
             cert.serial_number,
             cert.tbs_certificate_bytes,
             cert.signature,
@@ -178,7 +187,7 @@ class Crl:
 
     der: bytes
     x509: x509.CertificateRevocationList
-    issuer_name: x509.Name
+    issuer_name: NameKey
     this_update: datetime
     next_update: datetime | None
     tbs: bytes
@@ -207,7 +216,7 @@ def load_crl(data: bytes) -> Crl:
             revoked.setdefault(entry.serial_number, entry.revocation_date_utc)
         signed = crl.tbs_certlist_bytes, crl.signature, crl.signature_algorithm_oid.dotted_string
         updates = crl.last_update_utc, crl.next_update_utc
-        return Crl(der, crl, crl.issuer, *updates, *signed, number, MappingProxyType(revoked))
+        return Crl(der, crl, name_key(crl.issuer), *updates, *signed, number, MappingProxyType(revoked))
     except ValueError as exc:
         raise CertificateError(f"cannot be parsed ({exc})", what="CRL") from None
 
