@@ -8,11 +8,10 @@ encoding seen (DER, BER or raw r‖s) is returned so the policy can judge it.
 
 from __future__ import annotations
 
-import functools
 import hmac
 
 from evoucher.crypto import oids, remembered, sm2
-from evoucher.crypto.sm3 import sm3
+from evoucher.crypto.sm3 import sm3, sm3_recent
 from evoucher.errors import CryptoError, SealError
 from evoucher.seal.bare import BareSignature
 from evoucher.seal.model import Seal, Signature
@@ -34,16 +33,9 @@ class SignerNotInSeal(SealError):
     """The signer's certificate is not one the seal authorises (certList)."""
 
 
-@functools.lru_cache(maxsize=2)
-def _sm3_of_data(data: bytes) -> bytes:
-    """SM3 of the signed data, remembered for the last two: a voucher's stamps all sign the same
-    bytes (a 26 KB 5207 three times), and holding two bodies bounds the memory."""
-    return sm3(data)
-
-
 def check_data_hash(signature: Signature | BareSignature, data: bytes) -> str:
     """Raise HashMismatch unless dataHash == SM3(data); returns the digest in hex."""
-    digest = _sm3_of_data(data)
+    digest = sm3_recent(data)  # a voucher's stamps all sign the same bytes
     if not hmac.compare_digest(digest, signature.data_hash):
         raise HashMismatch(
             f"dataHash {signature.data_hash.hex()} != SM3(data) {digest.hex()} ({len(data)} bytes)"

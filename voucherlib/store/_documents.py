@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from evoucher.crypto.sm3 import sm3
+from evoucher.crypto.sm3 import sm3_recent
 from evoucher.errors import EVS_EMPTY
 from voucherlib.errors import ArgumentError, VoucherNotFound
 from voucherlib.lifecycle import DeliveryEvent, DeliveryState, DocEvent, apply_delivery, apply_doc
@@ -108,7 +108,7 @@ class DocumentOps(UnitOfWork):
         detail = {
             "positions": list(positions),
             "stamped": sorted(s.position for s in stamps),
-            "sm3": sm3(body).hex(),
+            "sm3": sm3_recent(body).hex(),  # the stamps' checks hashed these bytes just before
         }
         return self._done(actor, operation, state, t, detail, doc, deliveries)
 
