@@ -99,6 +99,17 @@ class _Core:
         self.max_response_bytes = max_response_bytes
         self.wire = wire
 
+    def envelope(
+        self, operation: str, *args: Any, cert_id: str | None = None, now: float | None = None
+    ) -> bytes:
+        """The exact request body `call(operation, *args)` would send, signed as of `now` (epoch s).
+
+        For callers that prepare requests ahead and send them with their own HTTP client (the
+        load tests' pre-signed pool): the CallerAuth signature is taken here, not at send time.
+        """
+        op = _lookup(operation)
+        return self._envelope(op, self._values(op, args, cert_id), now=now)
+
     @staticmethod
     def _literal(body: etree._Element, op: Operation, values: Sequence[Any]) -> None:
         wrapper = etree.SubElement(body, f"{{{NAMESPACE}}}{op.name}", nsmap={"ns": NAMESPACE})
@@ -131,7 +142,7 @@ class _Core:
             else:
                 writer.typed(wrapper, tag, _ENCODED_TYPES[param.type], text)
 
-    def _envelope(self, op: Operation, values: Sequence[Any]) -> bytes:
+    def _envelope(self, op: Operation, values: Sequence[Any], *, now: float | None = None) -> bytes:
         encoded = self.wire == "encoded"
         root = etree.Element(
             f"{{{SOAP_ENV}}}Envelope", nsmap=soapenc.NSMAP if encoded else {"soapenv": SOAP_ENV}
@@ -147,6 +158,7 @@ class _Core:
                     key=self.key,
                     cert_der=self.cert_der,
                     body=body,
+                    now=now,
                 )
             )
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -1,0 +1,220 @@
+"""`guoku load run`'s engine: build the pool, run Locust (alone or master + workers), collect.
+
+The pool is built here, before any load: every voucher of the run made and stamped and every
+request signed (`cases.PoolBuilder`), one pool per Locust worker so VoucherNos never collide.
+Locust runs headless in its own processes with the run directory in GUOKU_LOAD_RUN; its CSV and
+HTML go to the output directory beside ours. What the workers saw comes back as `Seen`
+records, which `verdict.judge` turns into figures and gate verdicts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import loadtests
+from loadtests.cases import Case, PoolBuilder
+from loadtests.config import RUN_DIR_VARIABLE, RunConfig, dump, load, pool_path, results_path
+from loadtests.generator import Seen
+from loadtests.mix import Mix, load_mix
+
+LOCUSTFILE = Path(loadtests.__file__).with_name("locustfile.py")
+CLOSED_CASES_PER_USER_SECOND = 10.0  # closed-model pool estimate; --pool overrides
+Listener = Callable[[str], None]
+
+
+class RunError(RuntimeError):
+    """The harness could not run (Locust did not start, a worker died): no verdict on the target."""
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What a run produced before judging: its config, mix, pools and what each worker saw."""
+
+    config: RunConfig
+    mix: Mix
+    cases: dict[int, Case]  # by (worker * 10**7 + id)
+    seen: list[Seen]
+    out: Path
+    target_cpu: list[tuple[float, float]]  # (wall time, CPU seconds of the target process)
+
+
+def pool_sizes(config: RunConfig, pool: int | None) -> list[int]:
+    """Cases per worker: the open model's arrivals plus 5%, or an estimate for the closed model."""
+    if pool is not None:
+        total = pool
+    elif config.model == "open":
+        total = (
+            math.ceil(config.rate * config.dispatch_seconds / config.batch_size * 1.05) + 2 * config.processes
+        )
+    else:
+        total = math.ceil(config.users * config.dispatch_seconds * CLOSED_CASES_PER_USER_SECOND)
+    return [max(1, total // config.processes + (1 if i < total % config.processes else 0))
+            for i in range(config.processes)]  # fmt: skip
+
+
+def build_pools(
+    config: RunConfig, mix: Mix, sizes: list[int], run_dir: Path, say: Listener
+) -> dict[int, Case]:
+    """Make and save every worker's pool; returns all cases by global id."""
+    from evoucher.pki import load_environment
+
+    env = load_environment(config.env_dir)
+    date = dt.date.fromisoformat(config.business_date)
+    everything: dict[int, Case] = {}
+    for worker, size in enumerate(sizes):
+        started = time.time()
+        builder = PoolBuilder(env, mix, config.profile, business_date=date, tag=config.tag, worker=worker)
+        cases = []
+        for case in builder.cases(size):
+            case.id += worker * 10**7
+            cases.append(case)
+            if len(cases) % 200 == 0:
+                say(f"  pool {worker}: {len(cases)}/{size} cases built")
+        dump(pool_path(run_dir, worker), (started, cases))
+        everything.update((c.id, c) for c in cases)
+        say(f"pool {worker}: {size} cases, {size * config.batch_size} vouchers built and signed "
+            f"in {time.time() - started:.1f} s")  # fmt: skip
+    return everything
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def locust_commands(config: RunConfig, out: Path, run_time: int) -> list[list[str]]:
+    """The Locust command lines: one headless process, or a master and `workers` workers."""
+    users = config.desks * config.processes * len(config.roles)
+    base = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING"]
+    head = [*base, "--headless", "--host", config.target, "-u", str(users), "-r", str(max(users, 1)),
+            "-t", f"{run_time}s", "--stop-timeout", "0", "--csv", str(out / "locust"),
+            "--html", str(out / "locust.html")]  # fmt: skip
+    if config.workers == 0:
+        return [head]
+    port = _free_port()
+    master = [*head, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
+              "--expect-workers", str(config.workers)]  # fmt: skip
+    worker = [*base, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
+    return [master] + [worker] * config.workers
+
+
+@contextlib.contextmanager
+def _cpu_sampler(pid: int | None) -> Iterator[list[tuple[float, float]]]:
+    """(time, CPU seconds) of process `pid` every 0.5 s while the block runs (empty without a pid)."""
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def sample() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                samples.append((time.time(), (int(fields[11]) + int(fields[12])) / tick))
+            stop.wait(0.5)
+
+    thread = threading.Thread(target=sample, daemon=True) if pid else None
+    if thread:
+        thread.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        if thread:
+            thread.join()
+
+
+def run_locust(config: RunConfig, run_dir: Path, out: Path, say: Listener, target_pid: int | None) -> list:
+    run_time = math.ceil(config.dispatch_seconds + config.cooldown + 1)
+    env = {**os.environ, RUN_DIR_VARIABLE: str(run_dir)}
+    root = str(Path(loadtests.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    processes = []
+    logs = []
+    with _cpu_sampler(target_pid) as cpu:
+        try:
+            for i, command in enumerate(locust_commands(config, out, run_time)):
+                log = (run_dir / f"locust-{i}.log").open("wb")
+                logs.append(log)
+                processes.append(
+                    subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+                )
+            _wait(processes, run_time, config, say)
+        finally:
+            for p in processes:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            for log in logs:
+                log.close()
+    return cpu
+
+
+def _wait(processes: list[subprocess.Popen], run_time: int, config: RunConfig, say: Listener) -> None:
+    started = time.monotonic()
+    limit = run_time + 60 + 10 * config.workers
+    last = 0.0
+    master = processes[0]
+    while master.poll() is None:
+        elapsed = time.monotonic() - started
+        if elapsed > limit:
+            raise RunError(f"Locust did not finish within {limit} s")
+        if elapsed - last >= 5:
+            last = elapsed
+            phase = (
+                "warm-up"
+                if elapsed < config.warmup
+                else "steady state"
+                if elapsed < config.dispatch_seconds
+                else "cool-down"
+            )
+            say(f"  load: {elapsed:4.0f}/{run_time} s ({phase})")
+        time.sleep(0.2)
+    for p in processes[1:]:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def run(
+    config: RunConfig, out: Path, *, pool: int | None = None, target_pid: int | None = None,
+    listener: Listener = lambda _line: None,
+) -> Collected:  # fmt: skip
+    """Build the pool, run Locust, and collect what every worker saw (RunError if the harness fails)."""
+    mix = load_mix(config.mix)
+    out.mkdir(parents=True, exist_ok=True)
+    run_dir = out / "run"
+    run_dir.mkdir(exist_ok=True)
+    for stale in run_dir.glob("results-*.pickle"):
+        stale.unlink()
+    config = replace(config, roles=tuple(dict.fromkeys(r for f in mix.flows for r in (f.sender, f.to))))
+    config.write(run_dir)
+    cases = build_pools(config, mix, pool_sizes(config, pool), run_dir, listener)
+    model = (
+        f"open model, {config.rate:g} vouchers/s"
+        if config.model == "open"
+        else f"closed model, {config.users} users"
+    )
+    listener(f"load: {config.profile} client, mix {mix.name}, {model}, {config.warmup:g} s warm-up + "
+             f"{config.duration:g} s steady state, {config.processes} Locust process(es)")  # fmt: skip
+    cpu = run_locust(config, run_dir, out, listener, target_pid)
+    seen = []
+    for worker in range(config.processes):
+        path = results_path(run_dir, worker)
+        if not path.is_file():
+            tail = "\n".join((run_dir / "locust-0.log").read_text(errors="replace").splitlines()[-15:])
+            raise RunError(f"Locust process {worker} left no results (see {run_dir}/locust-*.log):\n{tail}")
+        seen.append(load(path))
+    return Collected(config, mix, cases, seen, out, cpu)

@@ -1,0 +1,68 @@
+"""The Locust entry point of `guoku load run`: one FastHttpUser class per party role of the mix.
+
+Started by the engine (`locust -f loadtests/locustfile.py`, GUOKU_LOAD_RUN naming the run
+directory), alone or as a master and workers. A desk of each role takes the stages waiting for
+its party (`generator.Generator.work`); arrivals and the record of what was seen are the
+generator's. The master of a distributed run only aggregates Locust's own statistics.
+"""
+
+from __future__ import annotations
+
+import gevent
+from locust import FastHttpUser, constant, events, task
+from locust.runners import MasterRunner
+
+from loadtests.config import RunConfig, dump, load, pool_path, results_path, run_dir_from_environment
+from loadtests.generator import Generator
+
+RUN_DIR = run_dir_from_environment()
+CONFIG = RunConfig.read(RUN_DIR)
+_state: dict[str, Generator] = {}
+
+
+class Desk(FastHttpUser):
+    """A party's system at the library: works the stages addressed to its role, one at a time."""
+
+    abstract = True
+    role = ""
+    wait_time = constant(0)
+    connection_timeout = 30.0
+    network_timeout = 120.0
+
+    def on_start(self) -> None:
+        # a desk may spawn before test_start has loaded this process's pool
+        while "generator" not in _state:
+            gevent.sleep(0.05)
+
+    @task
+    def work(self) -> None:
+        _state["generator"].work(self, self.role)
+
+
+def _desk_class(role: str) -> type[Desk]:
+    name = "".join(part.title() for part in role.split("_")) + "Desk"
+    return type(name, (Desk,), {"role": role, "fixed_count": CONFIG.desks * CONFIG.processes})
+
+
+for _role in CONFIG.roles:
+    globals()[_desk_class(_role).__name__] = _desk_class(_role)
+
+
+@events.test_start.add_listener
+def _on_test_start(environment, **_kw) -> None:
+    if isinstance(environment.runner, MasterRunner):
+        return
+    worker = max(0, getattr(environment.runner, "worker_index", 0))
+    built_at, pool = load(pool_path(RUN_DIR, worker))
+    generator = Generator(CONFIG, pool, worker, built_at)
+    _state["generator"] = generator
+    generator.start()
+
+
+@events.test_stop.add_listener
+def _on_test_stop(environment, **_kw) -> None:
+    generator = _state.get("generator")
+    if generator is None:
+        return
+    generator.stop()
+    dump(results_path(RUN_DIR, generator.worker), generator.seen)
