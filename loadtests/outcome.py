@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loadtests.config import RunConfig
-from loadtests.engine import Collected
+from loadtests.engine import Collected, Listener, run
 from loadtests.gates import Gate, judge
 from loadtests.mix import Mix
 from loadtests.stats import Figures, figures
@@ -22,6 +22,10 @@ class RunResult:
     out: Path
     started_at: float
     resigned: int = 0
+
+    @property
+    def latencies_ms(self) -> tuple[float, ...]:
+        return self.figures.latencies_ms
 
     @property
     def passed(self) -> bool:
@@ -73,3 +77,17 @@ def analyse(collected: Collected, *, max_failure_rate: float = 0.01) -> RunResul
     gates = judge(collected, max_failure_rate=max_failure_rate)
     resigned = sum(s.resigned for s in collected.seen)
     return RunResult(config, collected.mix, figs, tuple(gates), collected.out, start, resigned)
+
+
+
+def measure(
+    config: RunConfig, out: Path, *, max_failure_rate: float = 0.01, pool: int | None = None,
+    target_pid: int | None = None, listener: Listener = lambda _line: None,
+) -> RunResult:  # fmt: skip
+    """Run, judge and write the report: the one call behind `guoku load run`."""
+    from loadtests.report import write_run
+
+    collected = run(config, out, pool=pool, target_pid=target_pid, listener=listener)
+    result = analyse(collected, max_failure_rate=max_failure_rate)
+    write_run(result)
+    return result

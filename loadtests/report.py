@@ -77,7 +77,7 @@ def plot_run(results: Sequence[tuple[str, RunResult]], out: Path, prefix: str = 
     plt.close(fig)
 
     operations = sorted({o.operation for _, r in results for o in r.figures.operations})
-    fig, ax = plt.subplots(figsize=(9, 0.5 + 0.45 * max(1, len(operations)) * len(results)))
+    fig, ax = plt.subplots(figsize=(10, 1 + 0.45 * max(1, len(operations)) * len(results)))
     labels, rows = [], []
     for op in operations:
         for label, r in results:
@@ -96,6 +96,22 @@ def plot_run(results: Sequence[tuple[str, RunResult]], out: Path, prefix: str = 
     ax.set_title("Latency per operation (steady state)")
     fig.tight_layout()
     names.append(f"{prefix}latency.png")
+    fig.savefig(out / names[-1], dpi=90)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for label, r in results:
+        latencies = sorted(r.latencies_ms)
+        if latencies:
+            ax.plot(latencies, [(i + 1) / len(latencies) for i in range(len(latencies))], label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("request latency (ms, log scale)")
+    ax.set_ylabel("share of requests at or below")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("Latency distribution, all requests of the steady state")
+    fig.tight_layout()
+    names.append(f"{prefix}latency-distribution.png")
     fig.savefig(out / names[-1], dpi=90)
     plt.close(fig)
     return names

@@ -59,6 +59,7 @@ class Figures:
     max_desk_wait_ms: float  # longest a ready stage waited for a free desk (generator-side backlog)
     target_cpu_s: float | None  # CPU seconds the target spent in the window, when it was measured
     series: dict[str, list[float]]  # per-second: t (from window start), vouchers, requests, p95_ms
+    latencies_ms: tuple[float, ...] = ()  # every request of the window, for the distribution plot
 
     @property
     def vouchers_per_cpu_s(self) -> float | None:
@@ -72,6 +73,7 @@ class Figures:
     def to_json(self) -> dict:
         data = asdict(self)
         data["operations"] = [o.to_json() for o in self.operations]
+        del data["latencies_ms"]
         data["vouchers_per_cpu_s"] = self.vouchers_per_cpu_s
         return data
 
@@ -120,6 +122,7 @@ def figures(
         max_desk_wait_ms=max(waits, default=0.0) * 1000,
         target_cpu_s=_cpu_in(cpu, window),
         series=_series(inside, done, low, span),
+        latencies_ms=tuple(_ms(r[4] - r[2] for r in inside)),
     )
 
 
