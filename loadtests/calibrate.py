@@ -37,9 +37,9 @@ def _thin(values: Sequence[float]) -> list[float]:
 
 
 def service_times(result_requests: Sequence[tuple], window: tuple[float, float]) -> dict[str, dict]:
-    """operation -> the format's per-operation entry, from (op, role, intended, start, end, ok, why)."""
+    """operation -> the format's per-operation entry, from the generator's request records."""
     by_op: dict[str, list[float]] = defaultdict(list)
-    for op, _role, intended, start, end, ok, _why in result_requests:
+    for op, _role, intended, start, end, ok, *_ in result_requests:
         if ok and window[0] <= intended < window[1]:
             by_op[op].append(round((end - start) * 1000, 3))
     return {

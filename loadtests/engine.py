@@ -30,6 +30,7 @@ from loadtests.mix import Mix, load_mix
 
 LOCUSTFILE = Path(loadtests.__file__).with_name("locustfile.py")
 CLOSED_CASES_PER_USER_SECOND = 10.0  # closed-model pool estimate; --pool overrides
+STOP_TIMEOUT = 30  # s: at the end a desk finishes the stage it is in (its reads are recorded)
 Listener = Callable[[str], None]
 
 
@@ -99,7 +100,7 @@ def locust_commands(config: RunConfig, out: Path, run_time: int) -> list[list[st
     users = config.desks * config.processes * len(config.roles)
     base = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING"]
     head = [*base, "--headless", "--host", config.target, "-u", str(users), "-r", str(max(users, 1)),
-            "-t", f"{run_time}s", "--stop-timeout", "0", "--csv", str(out / "locust"),
+            "-t", f"{run_time}s", "--stop-timeout", str(STOP_TIMEOUT), "--csv", str(out / "locust"),
             "--html", str(out / "locust.html")]  # fmt: skip
     if config.workers == 0:
         return [head]
@@ -163,7 +164,7 @@ def run_locust(config: RunConfig, run_dir: Path, out: Path, say: Listener, targe
 
 def _wait(processes: list[subprocess.Popen], run_time: int, config: RunConfig, say: Listener) -> None:
     started = time.monotonic()
-    limit = run_time + 60 + 10 * config.workers
+    limit = run_time + STOP_TIMEOUT + 60 + 10 * config.workers
     last = 0.0
     master = processes[0]
     while master.poll() is None:

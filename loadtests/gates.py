@@ -8,8 +8,8 @@ during the run, each gate is judged:
 - pool         the pre-built pool lasted until the end of the dispatch;
 - no-loss      every acknowledged send (voucher or receipt) was handed to its reader;
 - no-duplicate no document was handed over twice by readVoucher;
-- stamps       every document arrived with a stamp at each of its positions, and the kept
-               samples verify (SM2, the environment's CA, the profile's seal policy);
+- stamps       every document arrived with a stamp at each of its positions, and samples
+               (kept reads, unread leftovers) verify (SM2, the CA, the profile's seal policy);
 - statuses     every status the target reported, during the run and after it, is the one
                the acknowledged steps imply (1.0/2.0 status codes, VL-LIB-035).
 
@@ -29,6 +29,7 @@ from loadtests.cases import READ_COUNT, RECEIPTED, SENT, STATUS_AFTER, Case, par
 from loadtests.engine import Collected
 
 MAX_EXAMPLES = 5
+SAMPLES_PER_READER = 4  # documents still unread after the run whose stamps are verified too
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,19 @@ class _Target:
         return self._clients[handle].call(operation, *args)
 
     def drain(self, handle: str, vt_code: str) -> list:
-        """Everything still unread for `handle` of `vt_code` (readVoucher until empty)."""
-        bodies = []
+        """Everything `handle` has not signed for of `vt_code`, read before or not (readVoucherAgain).
+
+        It hands over up to 100, oldest first, and again until signed for; so this reads once and
+        then asks readVoucher for the rest (never handed over), until that runs dry.
+        """
+        data = self.call(handle, "readVoucherAgain", self.adm, self.year, vt_code, READ_COUNT)
+        bodies = parse_mof(data) if data else []
         for _ in range(1000):
             data = self.call(handle, "readVoucher", self.adm, self.year, vt_code, READ_COUNT)
             got = parse_mof(data) if data else []
             bodies += got
             if len(got) < READ_COUNT:
-                return bodies
+                break
         return bodies
 
     def statuses(self, handle: str, vt_code: str, nos: list[str], dest_org: str) -> dict[str, int]:
@@ -133,16 +139,19 @@ def judge(collected: Collected, *, max_failure_rate: float = 0.01) -> list[Gate]
 
     target = _Target(collected)
     try:
-        delivered = [(d[0], d[1], d[2], d[3], d[4]) for s in collected.seen for d in s.delivered]
+        delivered = [(*d, True) for s in collected.seen for d in s.delivered]  # True: by readVoucher
         mofs = [m for s in collected.seen for m in s.mofs]
+        samples = [b for m in mofs for b in parse_mof(m)]
         readers = {(c.receiver, c.vt_code) for c in cases.values() if c.id in progress}
         readers |= {(c.sender, c.vt_code) for c in cases.values() if c.id in progress}
         for handle, vt_code in sorted(readers):
             role = target.env.party(handle).role
-            delivered += [(role, b.vt_code, b.voucher_no, b.voucher_flag, tuple(s.position for s in b.stamps))
-                          for b in target.drain(handle, vt_code)]  # fmt: skip
+            drained = target.drain(handle, vt_code)
+            samples += drained[:SAMPLES_PER_READER]
+            delivered += [(role, b.vt_code, b.voucher_no, b.voucher_flag, tuple(s.position for s in b.stamps),
+                           False) for b in drained]  # fmt: skip
         gates += _delivery_gates(collected, progress, delivered)
-        gates.append(_stamps(collected, delivered, mofs, target.env))
+        gates.append(_stamps(collected, delivered, samples, target.env))
         gates.append(_statuses(collected, progress, requests, target))
     finally:
         target.close()
@@ -151,7 +160,8 @@ def judge(collected: Collected, *, max_failure_rate: float = 0.01) -> list[Gate]
 
 def _delivery_gates(collected: Collected, progress: dict, delivered: list[tuple]) -> list[Gate]:
     ours = {(c.vt_code, no) for c in collected.cases.values() for no in c.nos}
-    counts = Counter((d[0], d[1], d[2], d[3]) for d in delivered if (d[1], d[2]) in ours)
+    reached = {(d[0], d[1], d[2], d[3]) for d in delivered if (d[1], d[2]) in ours}
+    counts = Counter((d[0], d[1], d[2], d[3]) for d in delivered if (d[1], d[2]) in ours and d[5])
     lost, expected = [], 0
     for case_id, p in progress.items():
         case = collected.cases[case_id]
@@ -159,7 +169,7 @@ def _delivery_gates(collected: Collected, progress: dict, delivered: list[tuple]
         for flag, effect in ((0, SENT), (1, RECEIPTED)):
             for no in sorted(_acknowledged(case, p.acked, effect)):
                 expected += 1
-                if not counts[(roles[flag], case.vt_code, no, flag)]:
+                if (roles[flag], case.vt_code, no, flag) not in reached:
                     what = "receipt" if flag else "voucher"
                     lost.append(f"{case.vt_code}/{no} {what}: acknowledged, never handed to {roles[flag]}")
     twice = [f"{vt}/{no} flag {flag}: handed to {role} {n} times by readVoucher"
@@ -172,13 +182,13 @@ def _delivery_gates(collected: Collected, progress: dict, delivered: list[tuple]
     ]  # fmt: skip
 
 
-def _stamps(collected: Collected, delivered: list[tuple], mofs: list[bytes], env) -> Gate:
+def _stamps(collected: Collected, delivered: list[tuple], samples: list, env) -> Gate:
     from evoucher.seal.policy import DEFAULT
     from evoucher.stamp import verify_body
 
     ours = {(c.vt_code, no) for c in collected.cases.values() for no in c.nos}
     problems = []
-    for _role, vt, no, flag, positions in delivered:
+    for _role, vt, no, flag, positions, _once in delivered:
         if (vt, no) not in ours:
             continue
         wanted = {p.id for p in registry.get(vt).positions_for(flag)}
@@ -186,16 +196,15 @@ def _stamps(collected: Collected, delivered: list[tuple], mofs: list[bytes], env
             problems.append(f"{vt}/{no} flag {flag}: arrived without stamps at {', '.join(sorted(missing))}")
     policy = dataclasses.replace(DEFAULT, profile=collected.config.profile)
     verified = 0
-    for mof in mofs:
-        for body in parse_mof(mof):
-            if (body.vt_code, body.voucher_no) not in ours:
-                continue
-            required = [p.id for p in registry.get(body.vt_code).positions_for(body.voucher_flag)]
-            reports = verify_body(body, trust_anchors=env.trust_anchors, crls=env.crls, policy=policy,
-                                  required_positions=required)  # fmt: skip
-            verified += 1
-            problems += [f"{body.vt_code}/{body.voucher_no} at {r.position}: {r.failure_msg}"
-                         for r in reports if not r.passed]  # fmt: skip
+    for body in samples:
+        if (body.vt_code, body.voucher_no) not in ours:
+            continue
+        required = [p.id for p in registry.get(body.vt_code).positions_for(body.voucher_flag)]
+        reports = verify_body(body, trust_anchors=env.trust_anchors, crls=env.crls, policy=policy,
+                              required_positions=required)  # fmt: skip
+        verified += 1
+        problems += [f"{body.vt_code}/{body.voucher_no} at {r.position}: {r.failure_msg}"
+                     for r in reports if not r.passed]  # fmt: skip
     return _gate("stamps", problems,
                  f"every delivered document carried all its positions; {verified} sampled documents verify",
                  "{n} stamp problems")  # fmt: skip

@@ -49,7 +49,7 @@ class Seen:
     """Everything one process observed; pickled to the run directory at the end."""
 
     worker: int
-    # (operation, role, intended start, start, end, ok, why)
+    # (operation, role, intended start, start, end, ok, why, vouchers' worth of the case's work)
     requests: list[tuple] = field(default_factory=list)
     progress: dict[int, Progress] = field(default_factory=dict)
     # (reader role, VtCode, VoucherNo, VoucherFlag, positions)
@@ -129,6 +129,7 @@ class Generator:
         except Empty:
             return
         progress = self.seen.progress[case.id]
+        weight = len(case.nos) / len(case.steps)  # the share of the case's vouchers each step carries
         intended = ready
         for step in case.stages[index].steps:
             body = self._fresh(step, case.stages[index].party)
@@ -144,7 +145,8 @@ class Generator:
                     response.success()
                 else:
                     response.failure(answer.why)
-            self.seen.requests.append((step.operation, role, intended, start, end, answer.ok, answer.why))
+            record = (step.operation, role, intended, start, end, answer.ok, answer.why, weight)
+            self.seen.requests.append(record)
             if answer.delivered:
                 self.seen.delivered += [(role, d.vt_code, d.voucher_no, d.voucher_flag, d.positions)
                                         for d in answer.delivered]  # fmt: skip

@@ -29,8 +29,9 @@ def summary(result: RunResult) -> str:
         f"  {result.model_text}",
         f"  steady state {result.config.duration:g} s (warm-up {result.config.warmup:g} s and the "
         "cool-down cut):",
-        f"  {f.vouchers} vouchers through their lifecycle, {f.vouchers_per_s:.2f}/s; {f.requests} requests, "
-        f"{f.requests_per_s:.1f}/s; {f.failures} failed ({f.failure_rate:.2%})",
+        f"  {f.vouchers_per_s:.2f} vouchers/s of lifecycle work ({f.finished_vouchers} vouchers finished "
+        f"their whole lifecycle); {f.requests} requests, {f.requests_per_s:.1f}/s; {f.failures} failed "
+        f"({f.failure_rate:.2%})",
     ]
     if f.vouchers_per_cpu_s is not None:
         cpu = f"{f.target_cpu_s:.1f} s: {f.vouchers_per_cpu_s:.2f} vouchers per CPU-second"
@@ -65,7 +66,7 @@ def plot_run(results: Sequence[tuple[str, RunResult]], out: Path, prefix: str = 
         s = r.figures.series
         top.plot(s["t"], s["vouchers"], label=f"{label} vouchers/s", drawstyle="steps-post")
         bottom.plot(s["t"], s["p95_ms"], label=f"{label} p95", marker=".", linestyle="-")
-    top.set_ylabel("vouchers finished per second")
+    top.set_ylabel("vouchers/s (lifecycle work)")
     bottom.set_ylabel("request latency p95 (ms)")
     bottom.set_xlabel("seconds into the steady state")
     top.legend(loc="upper right", fontsize=8)
@@ -153,7 +154,8 @@ def write_run(result: RunResult) -> None:
     f = result.figures
     paragraphs = [
         result.model_text + ".",
-        f"Steady state: {f.vouchers} vouchers finished their lifecycle, {f.vouchers_per_s:.2f} per second; "
+        f"Steady state: {f.vouchers_per_s:.2f} vouchers/s of lifecycle work ({f.finished_vouchers} vouchers "
+        "finished their whole lifecycle in the window); "
         f"{f.requests} requests ({f.requests_per_s:.1f}/s), {f.failures} failed ({f.failure_rate:.2%}).",
         f"Mix {result.mix.name}: {result.mix.description}",
     ]

@@ -5,7 +5,10 @@ end of the dispatch (the cool-down that lets cases finish is cut too). Latency i
 a request's intended start to its answer — in the open model the intended start is the
 arrival's schedule, so waiting behind a slow library counts (coordinated omission); the
 service time (from the moment it was actually sent) is reported beside it. Throughput is
-vouchers whose whole lifecycle finished inside the window, per second of the window.
+counted in vouchers of lifecycle work: each answered request of a case carries its share of the
+case's vouchers (vouchers / requests of the case), counted when its answer arrives inside the
+window. In a steady state that is the rate at which vouchers finish their lifecycle, without
+the burstiness of counting whole cases as they finish in a short window (both are reported).
 """
 
 from __future__ import annotations
@@ -49,8 +52,9 @@ class Figures:
     """The steady-state window's numbers (times in epoch seconds, rates per second)."""
 
     window: tuple[float, float]
-    vouchers: int
+    vouchers: float  # vouchers of lifecycle work done in the window
     vouchers_per_s: float
+    finished_vouchers: int  # vouchers whose whole lifecycle ended in the window
     requests: int
     requests_per_s: float
     failures: int
@@ -89,8 +93,8 @@ def figures(
     *,
     cpu: Sequence[tuple[float, float]] = (),
 ) -> Figures:
-    """`requests`: (operation, role, intended, start, end, ok, why); `finished`: (time, vouchers)
-    of cases that completed; `cpu`: (time, CPU seconds) samples of the target process."""
+    """`requests`: (operation, role, intended, start, end, ok, why, weight); `finished`: (time,
+    vouchers) of cases that completed; `cpu`: (time, CPU seconds) samples of the target process."""
     low, high = window
     span = high - low
     inside = [r for r in requests if low <= r[2] < high]
@@ -106,14 +110,15 @@ def figures(
             *(percentile(latency, q) for q in QUANTILES), statistics.fmean(latency),
             percentile(service, 50), percentile(service, 95),
         ))  # fmt: skip
-    done = [(t, n) for t, n in finished if low <= t < high]
-    vouchers = sum(n for _, n in done)
+    done = [(r[4], r[7]) for r in requests if r[5] and low <= r[4] < high]
+    vouchers = sum(w for _, w in done)
     failures = sum(1 for r in inside if not r[5])
     waits = [r[3] - r[2] for r in inside]
     return Figures(
         window=window,
         vouchers=vouchers,
         vouchers_per_s=vouchers / span if span > 0 else 0.0,
+        finished_vouchers=sum(n for t, n in finished if low <= t < high),
         requests=len(inside),
         requests_per_s=len(inside) / span if span > 0 else 0.0,
         failures=failures,
@@ -134,7 +139,7 @@ def _cpu_in(cpu: Sequence[tuple[float, float]], window: tuple[float, float]) -> 
     return (c1 - c0) * (window[1] - window[0]) / (t1 - t0) if t1 > t0 else None
 
 
-def _series(inside: Sequence[tuple], done: Sequence[tuple[float, int]], low: float, span: float) -> dict:
+def _series(inside: Sequence[tuple], done: Sequence[tuple[float, float]], low: float, span: float) -> dict:
     seconds = max(1, math.ceil(span))
     vouchers = [0.0] * seconds
     requests = [0.0] * seconds
