@@ -139,6 +139,7 @@ class PoolBuilder:
         self.seal_version = 4 if profile == "2.0" else 1
         self.templates = _Templates(business_date, profile)
         self.prefix = f"L{tag}{worker}"
+        self.seed, self.worker = seed, worker
         self.random = random.Random(f"{seed}/{worker}")
         self.year = business_date.year
         self._serial = 0
@@ -155,9 +156,12 @@ class PoolBuilder:
         body = client.envelope(operation, *args, now=self.now())
         return Step(operation, SERVICES[client.service].path, body, args, **facts)
 
-    def cases(self, count: int) -> Iterator[Case]:
+    def cases(self, count: int, *, first: int = 0) -> Iterator[Case]:
+        """Cases `first` .. `first + count - 1` (their VoucherNos too): chunks can be built apart."""
         flows, weights = self.mix.flows, [f.weight for f in self.mix.flows]
-        for i in range(count):
+        self._serial = first * self.batch
+        self.random.seed(f"{self.seed}/{self.worker}/{first}")
+        for i in range(first, first + count):
             yield self.case(i, self.random.choices(flows, weights)[0])
 
     # ------------------------------------------------------------------ one case

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import multiprocessing
 import os
 import socket
 import subprocess
@@ -19,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,7 +31,9 @@ from loadtests.generator import Seen
 from loadtests.mix import Mix, load_mix
 
 LOCUSTFILE = Path(loadtests.__file__).with_name("locustfile.py")
-CLOSED_CASES_PER_USER_SECOND = 10.0  # closed-model pool estimate; --pool overrides
+CLOSED_CASES_PER_USER_SECOND = 10.0
+CHUNK = 100  # cases per pool-building task
+INLINE_CASES = 300  # smaller pools are built in this process  # closed-model pool estimate; --pool overrides
 STOP_TIMEOUT = 30  # s: at the end a desk finishes the stage it is in (its reads are recorded)
 Listener = Callable[[str], None]
 
@@ -64,28 +68,45 @@ def pool_sizes(config: RunConfig, pool: int | None) -> list[int]:
             for i in range(config.processes)]  # fmt: skip
 
 
-def build_pools(
-    config: RunConfig, mix: Mix, sizes: list[int], run_dir: Path, say: Listener
-) -> dict[int, Case]:
-    """Make and save every worker's pool; returns all cases by global id."""
+def _build_chunk(task: tuple) -> list[Case]:
+    """Cases `first` .. `first + count - 1` of one worker's pool (in a process of its own)."""
     from evoucher.pki import load_environment
 
-    env = load_environment(config.env_dir)
-    date = dt.date.fromisoformat(config.business_date)
+    env_dir, mix_path, profile, date, tag, worker, first, count = task
+    builder = PoolBuilder(load_environment(env_dir), load_mix(mix_path), profile,
+                          business_date=dt.date.fromisoformat(date), tag=tag, worker=worker)  # fmt: skip
+    cases = list(builder.cases(count, first=first))
+    for case in cases:
+        case.id += worker * 10**7
+    return cases
+
+
+def build_pools(config: RunConfig, sizes: list[int], run_dir: Path, say: Listener) -> dict[int, Case]:
+    """Make and save every worker's pool, in chunks on every core; returns all cases by global id.
+
+    The chunk processes are spawned, not forked: the caller may be serving a library in a thread.
+    """
+    started = time.time()
+    tasks = [(config.env_dir, config.mix, config.profile, config.business_date, config.tag, worker, first,
+              min(CHUNK, size - first))
+             for worker, size in enumerate(sizes) for first in range(0, size, CHUNK)]  # fmt: skip
+    chunks: list[list[Case]] = []
+    if sum(sizes) <= INLINE_CASES:  # starting processes would cost more than it saves
+        chunks += [_build_chunk(task) for task in tasks]
+    else:
+        workers = min(len(tasks), os.cpu_count() or 1)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for done, chunk in enumerate(pool.map(_build_chunk, tasks), 1):
+                chunks.append(chunk)
+                if done % 5 == 0:
+                    say(f"  pool: {done}/{len(tasks)} chunks of {CHUNK} cases built")
     everything: dict[int, Case] = {}
-    for worker, size in enumerate(sizes):
-        started = time.time()
-        builder = PoolBuilder(env, mix, config.profile, business_date=date, tag=config.tag, worker=worker)
-        cases = []
-        for case in builder.cases(size):
-            case.id += worker * 10**7
-            cases.append(case)
-            if len(cases) % 200 == 0:
-                say(f"  pool {worker}: {len(cases)}/{size} cases built")
+    for worker in range(len(sizes)):
+        cases = [c for chunk in chunks for c in chunk if c.id // 10**7 == worker]
         dump(pool_path(run_dir, worker), (started, cases))
         everything.update((c.id, c) for c in cases)
-        say(f"pool {worker}: {size} cases, {size * config.batch_size} vouchers built and signed "
-            f"in {time.time() - started:.1f} s")  # fmt: skip
+    say(f"pool: {sum(sizes)} cases, {sum(sizes) * config.batch_size} vouchers built and signed in "
+        f"{time.time() - started:.1f} s ({len(sizes)} pool(s))")  # fmt: skip
     return everything
 
 
@@ -202,7 +223,7 @@ def run(
         stale.unlink()
     config = replace(config, roles=tuple(dict.fromkeys(r for f in mix.flows for r in (f.sender, f.to))))
     config.write(run_dir)
-    cases = build_pools(config, mix, pool_sizes(config, pool), run_dir, listener)
+    cases = build_pools(config, pool_sizes(config, pool), run_dir, listener)
     model = (
         f"open model, {config.rate:g} vouchers/s"
         if config.model == "open"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evoucher import registry
+from evoucher.errors import EvoucherError
 from evoucher.interface import PROFILES
 
 MIXES_DIR = Path(__file__).with_name("mixes")
@@ -99,7 +100,7 @@ def _mix(data: dict, path: Path) -> Mix:
         vt_code = str(entry.get("vt_code", ""))
         try:
             vt = registry.get(vt_code)
-        except KeyError:
+        except (KeyError, EvoucherError):
             raise MixError(f"{where}.vt_code: {vt_code!r} is not a VtCode of the registry") from None
         if vt.sender is None or not vt.receivers:
             raise MixError(f"{where}.vt_code: {vt_code} has no sender and receiver route in the registry")

@@ -237,18 +237,20 @@ def _check_env(env: Path | None) -> str | None:
 
 
 def _home(args: argparse.Namespace) -> Path:
+    """A new directory for this command's environment, databases and (without --out) reports."""
     return Path(tempfile.mkdtemp(prefix="guoku-load-"))
 
 
 def _run(args: argparse.Namespace) -> int:
     from loadtests.engine import RunError
-    from loadtests.mix import MixError
+    from loadtests.mix import MixError, load_mix
     from loadtests.outcome import measure
     from loadtests.report import summary
 
     home = _home(args)
     out = args.out or home / "report"
     try:
+        load_mix(args.mix)  # a bad mix is a usage error before anything starts
         with contextlib.ExitStack() as stack:
             if args.target:
                 if problem := _check_env(args.env):
@@ -278,7 +280,7 @@ def _run(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from loadtests.compare import Side, compare, summary
     from loadtests.engine import RunError
-    from loadtests.mix import MixError
+    from loadtests.mix import MixError, load_mix
 
     if args.rounds < 1:
         return _usage("--rounds must be at least 1")
@@ -288,6 +290,7 @@ def _compare(args: argparse.Namespace) -> int:
     out = args.out or home / "report"
     users = None if args.rate is not None else (args.users or 4)
     try:
+        load_mix(args.mix)  # a bad mix is a usage error before anything starts
         with contextlib.ExitStack() as stack:
             if args.self_test:
                 env, urls = stack.enter_context(_references(home, ("1.0", "2.0")))
@@ -326,7 +329,7 @@ def _compare(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from loadtests.calibrate import calibrate
     from loadtests.engine import RunError
-    from loadtests.mix import MixError
+    from loadtests.mix import MixError, load_mix
     from loadtests.report import summary
 
     if args.concurrency < 1:
@@ -334,6 +337,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     home = _home(args)
     out = args.out or home / "report"
     try:
+        load_mix(args.mix)  # a bad mix is a usage error before anything starts
         with contextlib.ExitStack() as stack:
             if args.target:
                 if problem := _check_env(args.env):
