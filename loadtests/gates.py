@@ -6,6 +6,8 @@ during the run, each gate is judged:
 
 - failures     the share of failed requests is under the threshold;
 - pool         the pre-built pool lasted until the end of the dispatch;
+- finished     every case released finished its lifecycle (or failed) within the cool-down:
+               statuses are final; a target that falls behind the offered load fails here;
 - no-loss      every acknowledged send (voucher or receipt) was handed to its reader;
 - no-duplicate no document was handed over twice by readVoucher;
 - stamps       every document arrived with a stamp at each of its positions, and samples
@@ -138,6 +140,15 @@ def judge(collected: Collected, *, max_failure_rate: float = 0.01) -> list[Gate]
         "the target; give a larger --pool" if exhausted else "the pre-built pool lasted the whole dispatch",
     ))  # fmt: skip
 
+    unfinished = sorted((p.entered_at, cid) for cid, p in progress.items() if not p.finished_at)
+    gates.append(Gate(
+        "finished", not unfinished,
+        f"{len(unfinished)} of {len(progress)} cases released did not finish their lifecycle within the "
+        f"{collected.config.cooldown:g} s cool-down: the target fell behind the offered load"
+        if unfinished else f"all {len(progress)} cases released finished their lifecycle",
+        tuple(_stuck(cases[cid], progress[cid]) for _, cid in unfinished[:MAX_EXAMPLES]),
+    ))  # fmt: skip
+
     target = _Target(collected)
     try:
         delivered = [(*d, True) for s in collected.seen for d in s.delivered]  # True: by readVoucher
@@ -157,6 +168,12 @@ def judge(collected: Collected, *, max_failure_rate: float = 0.01) -> list[Gate]
     finally:
         target.close()
     return gates
+
+
+def _stuck(case: Case, p) -> str:
+    step = case.steps[p.acked] if p.acked < len(case.steps) else None
+    where = f"waiting for {step.operation}" if step else "after its last step"
+    return f"{case.vt_code} case {case.nos[0]}: {p.acked} of {len(case.steps)} steps answered, {where}"
 
 
 def _delivery_gates(collected: Collected, progress: dict, delivered: list[tuple]) -> list[Gate]:

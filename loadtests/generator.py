@@ -38,6 +38,7 @@ RESIGN_AFTER = 240.0  # seconds: CallerAuth's freshness window is 300 s either s
 class Progress:
     """How far a case got: steps answered successfully, steps sent, the first failure."""
 
+    entered_at: float = 0.0
     acked: int = 0
     attempted: int = 0
     failed: str = ""
@@ -117,7 +118,7 @@ class Generator:
             done.wait()
 
     def _enter(self, case: Case, at: float) -> None:
-        self.seen.progress[case.id] = Progress()
+        self.seen.progress[case.id] = Progress(entered_at=at)
         self.queues[case.stages[0].role].put((case, 0, at))
 
     # ------------------------------------------------------------------ desks

@@ -1,12 +1,17 @@
-"""The Locust entry point of `guoku load run`: one FastHttpUser class per party role of the mix.
+"""The Locust entry point of `guoku load run`: FastHttpUser desks, each working for one party.
 
 Started by the engine (`locust -f loadtests/locustfile.py`, GUOKU_LOAD_RUN naming the run
-directory), alone or as a master and workers. A desk of each role takes the stages waiting for
-its party (`generator.Generator.work`); arrivals and the record of what was seen are the
-generator's. The master of a distributed run only aggregates Locust's own statistics.
+directory), alone or as a master and workers. Locust spreads the desks evenly over the
+processes; within a process they take the mix's party roles in turn (finance, PBoC, agent bank,
+budget unit, payee bank: whichever the mix's flows involve), so every process has desks of
+every party. A desk takes the stages waiting for its party (`generator.Generator.work`);
+arrivals and the record of what was seen are the generator's. The master of a distributed run
+only aggregates Locust's own statistics.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import gevent
 from locust import FastHttpUser, constant, events, task
@@ -18,18 +23,19 @@ from loadtests.generator import Generator
 RUN_DIR = run_dir_from_environment()
 CONFIG = RunConfig.read(RUN_DIR)
 _state: dict[str, Generator] = {}
+_roles = itertools.cycle(CONFIG.roles)
 
 
 class Desk(FastHttpUser):
     """A party's system at the library: works the stages addressed to its role, one at a time."""
 
-    abstract = True
     role = ""
     wait_time = constant(0)
     connection_timeout = 30.0
     network_timeout = 120.0
 
     def on_start(self) -> None:
+        self.role = next(_roles)
         # a desk may spawn before test_start has loaded this process's pool
         while "generator" not in _state:
             gevent.sleep(0.05)
@@ -37,15 +43,6 @@ class Desk(FastHttpUser):
     @task
     def work(self) -> None:
         _state["generator"].work(self, self.role)
-
-
-def _desk_class(role: str) -> type[Desk]:
-    name = "".join(part.title() for part in role.split("_")) + "Desk"
-    return type(name, (Desk,), {"role": role, "fixed_count": CONFIG.desks * CONFIG.processes})
-
-
-for _role in CONFIG.roles:
-    globals()[_desk_class(_role).__name__] = _desk_class(_role)
 
 
 @events.test_start.add_listener

@@ -22,6 +22,7 @@ class RunResult:
     out: Path
     started_at: float
     resigned: int = 0
+    per_process: tuple[int, ...] = ()  # requests sent by each Locust process that generated load
 
     @property
     def latencies_ms(self) -> tuple[float, ...]:
@@ -57,6 +58,7 @@ class RunResult:
             "figures": self.figures.to_json(),
             "gates": [g.to_json() for g in self.gates],
             "resigned_requests": self.resigned,
+            "requests_per_process": list(self.per_process),
             "files": {"locust_csv": "locust_stats.csv", "locust_html": "locust.html"},
         }
 
@@ -76,7 +78,8 @@ def analyse(collected: Collected, *, max_failure_rate: float = 0.01) -> RunResul
     figs = figures(requests, finished, window, cpu=collected.target_cpu)
     gates = judge(collected, max_failure_rate=max_failure_rate)
     resigned = sum(s.resigned for s in collected.seen)
-    return RunResult(config, collected.mix, figs, tuple(gates), collected.out, start, resigned)
+    per_process = tuple(len(s.requests) for s in sorted(collected.seen, key=lambda s: s.worker))
+    return RunResult(config, collected.mix, figs, tuple(gates), collected.out, start, resigned, per_process)
 
 
 

@@ -44,3 +44,27 @@ def test_compare_reports_a_known_2x_slowdown_as_2x(load_env, reference, tmp_path
         mean_latency = statistics.fmean(run.figures.latencies_ms) / 1000
         assert mean_latency == pytest.approx(USERS * hold, rel=0.25)
     assert (tmp_path / "report.html").is_file() and (tmp_path / "compare-rounds.png").is_file()
+
+
+def test_the_open_model_charges_waiting_to_the_target(load_env, reference, tmp_path):
+    """Offered twice what the target serves to a generator of one desk per party (so each party
+    sends one call at a time, like a client that waits), the time each call takes once sent stays
+    near the service time, but latency from the intended start grows with the backlog
+    (coordinated omission accounted for), and the run fails `finished`."""
+    from loadtests.engine import run
+    from loadtests.outcome import analyse
+
+    service = 0.05  # 20 calls/s: 2 vouchers/s of 实拨 lifecycle (10 calls each)
+    mix = tmp_path / "shibo.toml"
+    mix.write_text('name = "shibo"\n[[flows]]\nvt_code = "5207"\n', encoding="utf-8")
+    with reference("1.0") as library, proxied(library, service_time=service) as (target, _proxy):
+        config = run_config(load_env, target, mix=str(mix), rate=4.0, duration=4.0, warmup=1.0, cooldown=1.0,
+                            desks=1)  # fmt: skip
+        result = analyse(run(config, tmp_path / "out"))
+    assert "finished" in {g.name for g in result.failed_gates}
+    figures = result.figures
+    served = statistics.median(o.service_p50_ms for o in figures.operations) / 1000
+    assert served < 3 * service  # a call, once sent, waits at most for the other party's call
+    waited = statistics.fmean(figures.latencies_ms) / 1000
+    assert waited > 4 * service  # but it was meant to start much earlier
+    assert figures.max_desk_wait_ms / 1000 > 1.0  # cases queued for a free desk for seconds
