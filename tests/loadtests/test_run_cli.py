@@ -15,7 +15,7 @@ def test_a_ten_second_run_against_the_embedded_reference(tmp_path, capsys):
     assert code == 0, [g for g in result["gates"] if not g["passed"]]
     assert result["passed"] and result["model"] == "open"
     assert {g["name"] for g in result["gates"]} == {
-        "failures", "pool", "no-loss", "no-duplicate", "stamps", "statuses"
+        "failures", "pool", "finished", "no-loss", "no-duplicate", "stamps", "statuses"
     }  # fmt: skip
     figures = result["figures"]
     assert 3.0 <= figures["vouchers_per_s"] <= 5.0  # 4 vouchers/s offered, all carried
