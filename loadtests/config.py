@@ -38,11 +38,13 @@ class RunConfig:
     roles: tuple[str, ...]  # party roles the mix needs
     business_date: str
     tag: str  # makes this run's VoucherNos unique on a target that keeps earlier runs
+    remote_workers: int = 0  # workers the user starts on other machines (Locust's own --worker)
+    master_port: int = 0  # the master's port when remote workers connect (0: any free port)
 
     @property
     def processes(self) -> int:
         """Locust processes that generate load (the master of a distributed run generates none)."""
-        return max(1, self.workers)
+        return max(1, self.workers + self.remote_workers)
 
     @property
     def dispatch_seconds(self) -> float:

@@ -123,13 +123,19 @@ def locust_commands(config: RunConfig, out: Path, run_time: int) -> list[list[st
     head = [*base, "--headless", "--host", config.target, "-u", str(users), "-r", str(max(users, 1)),
             "-t", f"{run_time}s", "--stop-timeout", str(STOP_TIMEOUT), "--csv", str(out / "locust"),
             "--html", str(out / "locust.html")]  # fmt: skip
-    if config.workers == 0:
+    if config.workers + config.remote_workers == 0:
         return [head]
-    port = _free_port()
-    master = [*head, "--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
-              "--expect-workers", str(config.workers)]  # fmt: skip
-    worker = [*base, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
-    return [master] + [worker] * config.workers
+    port = config.master_port or _free_port()
+    bind = "0.0.0.0" if config.remote_workers else "127.0.0.1"  # remote workers must reach it
+    master = [*head, "--master", "--master-bind-host", bind, "--master-bind-port", str(port),
+              "--expect-workers", str(config.processes)]  # fmt: skip
+    return [master] + [worker_command(port)] * config.workers
+
+
+def worker_command(port: int, master_host: str = "127.0.0.1") -> list[str]:
+    """A Locust worker of this run (the run directory comes through GUOKU_LOAD_RUN)."""
+    return [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING", "--worker",
+            "--master-host", master_host, "--master-port", str(port)]  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -164,9 +170,15 @@ def run_locust(config: RunConfig, run_dir: Path, out: Path, say: Listener, targe
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     processes = []
     logs = []
+    commands = locust_commands(config, out, run_time)
+    if config.remote_workers:
+        port = commands[0][commands[0].index("--master-bind-port") + 1]
+        remote = " ".join(worker_command(int(port), socket.gethostname())[1:])
+        say(f"waiting for {config.remote_workers} remote worker(s); on each machine, with {run_dir} at the "
+            f"same path (shared filesystem): {RUN_DIR_VARIABLE}={run_dir} python {remote}")  # fmt: skip
     with _cpu_sampler(target_pid) as cpu:
         try:
-            for i, command in enumerate(locust_commands(config, out, run_time)):
+            for i, command in enumerate(commands):
                 log = (run_dir / f"locust-{i}.log").open("wb")
                 logs.append(log)
                 processes.append(

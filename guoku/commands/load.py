@@ -30,10 +30,11 @@ signStampByNosAndSend / batchQueryAllVoucherStatus in batches, v4 seals).
            start (coordinated omission accounted for)
 --users N  closed model: N concurrent cases, each next one after the previous finished
 
-After the run the gates: failures under --max-failure-rate, every acknowledged document handed
-to its reader with its stamps (samples verified), none twice, every status what the lifecycle
-implies. Output (--out): report.html, result.json, timeline.png, latency.png, and Locust's own
-locust.html and locust_*.csv.
+After the run the gates: failures under --max-failure-rate, the pool lasted, every case
+finished its lifecycle within the cool-down, every acknowledged document handed to its reader
+with its stamps (samples verified), none twice, every status what the lifecycle implies.
+Output (--out): report.html, result.json, timeline.png, latency.png, latency-distribution.png,
+and Locust's own locust.html and locust_*.csv.
 
 Examples:
   guoku load run --duration 10                       # against an embedded reference library
@@ -186,7 +187,11 @@ def _config(args: argparse.Namespace, target: str, env: Path, profile: str, *, u
     model = "closed" if users is not None else "open"
     if (rate is not None and rate <= 0) or (users is not None and users < 1):
         raise ValueError("--rate must be positive and --users at least 1")
-    if args.duration <= 0 or args.warmup < 0 or args.cooldown < 0 or args.workers < 0 or args.desks < 1:
+    if (
+        args.duration <= 0
+        or min(args.warmup, args.cooldown, args.workers, args.remote_workers) < 0
+        or args.desks < 1
+    ):
         raise ValueError(
             "--duration must be positive; --warmup, --cooldown, --workers not negative; --desks ≥ 1"
         )
@@ -203,6 +208,8 @@ def _config(args: argparse.Namespace, target: str, env: Path, profile: str, *, u
         warmup=args.warmup,
         cooldown=args.cooldown,
         workers=args.workers,
+        remote_workers=args.remote_workers,
+        master_port=args.master_port,
         desks=max(args.desks, users or 0),
         roles=(),
         business_date=(args.business_date or dt.date.today()).isoformat(),
