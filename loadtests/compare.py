@@ -71,14 +71,19 @@ class Comparison:
         return {op: statistics.median(v) for op, v in totals.items()}
 
     def explanation(self) -> list[str]:
-        """Where the difference comes from: each side's time per voucher by operation."""
+        """Where the difference comes from: calls and target CPU per voucher, and where the time goes."""
         lines = []
         for index, side in enumerate((self.baseline, self.candidate)):
+            runs = [pair[index] for pair in self.rounds if pair[index].figures.vouchers]
+            calls = statistics.median(r.figures.requests / r.figures.vouchers for r in runs) if runs else 0.0
+            cpu = [1000 / r.figures.vouchers_per_cpu_s for r in runs if r.figures.vouchers_per_cpu_s]
             parts = sorted(self.time_per_voucher(index).items(), key=lambda kv: -kv[1])
             total = sum(v for _, v in parts)
             shown = ", ".join(f"{op} {v:.1f} ms ({v / total:.0%})" for op, v in parts[:4]) if total else "–"
+            cost = f", {statistics.median(cpu):.1f} ms of target CPU" if cpu else ""
             lines.append(
-                f"{side.label} ({side.profile} client): {total:.1f} ms of requests per voucher: {shown}"
+                f"{side.label} ({side.profile} client): {calls:.1f} calls{cost} and {total:.1f} ms of "
+                f"requests per voucher: {shown}"
             )
         return lines
 
