@@ -95,6 +95,16 @@ def _workload(parser: argparse.ArgumentParser, *, duration: float, model: bool =
         "--workers", type=int, default=0, metavar="W", help="Locust master + W workers (0: one process)"
     )
     parser.add_argument(
+        "--remote-workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also expect N Locust workers started on other machines (docs/load.md)",
+    )
+    parser.add_argument(
+        "--master-port", type=int, default=0, metavar="P", help="the master's port (any free)"
+    )
+    parser.add_argument(
         "--desks", type=int, default=16, metavar="N", help="Locust users per party role and worker (16)"
     )
     parser.add_argument(
