@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
 import math
 import multiprocessing
 import os
@@ -227,6 +228,8 @@ def run(
     listener: Listener = lambda _line: None,
 ) -> Collected:  # fmt: skip
     """Build the pool, run Locust, and collect what every worker saw (RunError if the harness fails)."""
+    if importlib.util.find_spec("locust") is None:  # the CLI names the extra that brings it
+        raise ModuleNotFoundError("No module named 'locust'", name="locust")
     mix = load_mix(config.mix)
     out.mkdir(parents=True, exist_ok=True)
     run_dir = out / "run"

@@ -90,6 +90,14 @@ class Generator:
     def stop(self) -> None:
         gevent.killall(self._greenlets, block=False)
 
+    def drained(self) -> None:
+        """Return once the dispatch is over and every case released has finished (or failed), or
+        the cool-down, the most the cases in flight are given, is over."""
+        gevent.sleep(max(0.0, self.seen.dispatch_end - time.time()))
+        deadline = self.seen.dispatch_end + self.config.cooldown
+        while time.time() < deadline and any(not p.finished_at for p in self.seen.progress.values()):
+            gevent.sleep(0.1)
+
     def _take(self) -> Case | None:
         if not self.pool:
             if self.seen.pool_exhausted_at is None:

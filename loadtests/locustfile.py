@@ -15,7 +15,7 @@ import itertools
 
 import gevent
 from locust import FastHttpUser, constant, events, task
-from locust.runners import MasterRunner
+from locust.runners import MasterRunner, WorkerRunner
 
 from loadtests.config import RunConfig, dump, load, pool_path, results_path, run_dir_from_environment
 from loadtests.generator import Generator
@@ -45,6 +45,23 @@ class Desk(FastHttpUser):
         _state["generator"].work(self, self.role)
 
 
+DRAINED = "guoku_drained"  # a worker's message: its cases are all finished
+
+
+@events.init.add_listener
+def _on_init(environment, **_kw) -> None:
+    runner = environment.runner
+    if isinstance(runner, MasterRunner):
+        drained: set[int] = set()
+
+        def on_drained(message, **_kw) -> None:
+            drained.add(message.data)
+            if len(drained) == CONFIG.processes:
+                gevent.spawn(runner.quit)
+
+        runner.register_message(DRAINED, on_drained)
+
+
 @events.test_start.add_listener
 def _on_test_start(environment, **_kw) -> None:
     if isinstance(environment.runner, MasterRunner):
@@ -54,6 +71,16 @@ def _on_test_start(environment, **_kw) -> None:
     generator = Generator(CONFIG, pool, worker, built_at)
     _state["generator"] = generator
     generator.start()
+    gevent.spawn(_stop_when_drained, environment.runner, generator, worker)
+
+
+def _stop_when_drained(runner, generator: Generator, worker: int) -> None:
+    """End the run as soon as the cases in flight are done (the run time is only the limit)."""
+    generator.drained()
+    if isinstance(runner, WorkerRunner):
+        runner.send_message(DRAINED, worker)
+    else:
+        gevent.spawn(runner.quit)
 
 
 @events.test_stop.add_listener

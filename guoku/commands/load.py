@@ -89,7 +89,11 @@ def _workload(parser: argparse.ArgumentParser, *, duration: float, model: bool =
     )
     parser.add_argument("--warmup", type=float, default=3.0, metavar="S", help="warm-up, not counted (3)")
     parser.add_argument(
-        "--cooldown", type=float, default=3.0, metavar="S", help="cases finish, not counted (3)"
+        "--cooldown",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="at most S for the cases in flight to finish, not counted; the run ends when they have (15)",
     )
     parser.add_argument(
         "--workers", type=int, default=0, metavar="W", help="Locust master + W workers (0: one process)"

@@ -59,7 +59,7 @@ def run_config(env, target: str, *, profile: str = "1.0", mix: str = "normal-day
     loaded = load_mix(mix)
     values = dict(
         target=target, env_dir=str(env.root), mix=loaded.source, profile=profile, model="open", rate=4.0,
-        users=0, batch_size=loaded.batch_for(profile), duration=3.0, warmup=1.0, cooldown=2.0, workers=0,
+        users=0, batch_size=loaded.batch_for(profile), duration=3.0, warmup=1.0, cooldown=10.0, workers=0,
         desks=8, roles=(), business_date=dt.date.today().isoformat(), tag=f"T{next(_tags):03d}",
     )  # fmt: skip
     values.update(facts)

@@ -20,7 +20,7 @@ def _failed(result) -> set[str]:
 )
 def test_a_faulty_target_fails_its_gate(load_env, reference, tmp_path, mode, gate):
     with reference("1.0") as library, proxied(library, mode=mode) as (target, _proxy):
-        config = run_config(load_env, target, duration=2.0, cooldown=1.5)
+        config = run_config(load_env, target, duration=2.0)
         result = analyse(run(config, tmp_path / "out"))
     assert not result.passed
     assert gate in _failed(result), [(g.name, g.detail) for g in result.gates]

@@ -10,7 +10,7 @@ from guoku.cli import main
 def test_a_ten_second_run_against_the_embedded_reference(tmp_path, capsys):
     out = tmp_path / "report"
     code = main(["load", "run", "--profile", "1.0", "--rate", "4", "--duration", "10", "--warmup", "2",
-                 "--cooldown", "2", "--out", str(out), "--json"])  # fmt: skip
+                 "--out", str(out), "--json"])  # fmt: skip
     result = json.loads(capsys.readouterr().out)
     assert code == 0, [g for g in result["gates"] if not g["passed"]]
     assert result["passed"] and result["model"] == "open"
