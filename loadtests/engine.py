@@ -231,6 +231,7 @@ def run(
     if importlib.util.find_spec("locust") is None:  # the CLI names the extra that brings it
         raise ModuleNotFoundError("No module named 'locust'", name="locust")
     mix = load_mix(config.mix)
+    out = out.resolve()  # Locust runs from the checkout, not from here
     out.mkdir(parents=True, exist_ok=True)
     run_dir = out / "run"
     run_dir.mkdir(exist_ok=True)
