@@ -18,7 +18,7 @@ from pathlib import Path
 from loadtests.config import RunConfig
 from loadtests.engine import run
 from loadtests.outcome import RunResult, analyse
-from loadtests.report import _fmt, gate_row, html, operation_table, plot_run, write_json, write_run
+from loadtests.report import fmt, gate_row, html, operation_table, plot_run, write_json, write_run
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def write_comparison(c: Comparison) -> None:
         "title": "Rounds",
         "head": ["round", "baseline vouchers/s", "candidate vouchers/s", "ratio"],
         "rows": [
-            [k + 1, _fmt(b.figures.vouchers_per_s, 2), _fmt(cc.figures.vouchers_per_s, 2), f"{r:.2f}"]
+            [k + 1, fmt(b.figures.vouchers_per_s, 2), fmt(cc.figures.vouchers_per_s, 2), f"{r:.2f}"]
             for k, ((b, cc), r) in enumerate(zip(c.rounds, c.ratios, strict=True))
         ],
     }
@@ -222,9 +222,9 @@ def write_comparison(c: Comparison) -> None:
 
 
 def _plot_rounds(c: Comparison) -> str:
-    from loadtests.report import _pyplot
+    from loadtests.report import pyplot
 
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.5))
     x = range(1, len(c.rounds) + 1)
     ax.plot(x, [b.figures.vouchers_per_s for b, _ in c.rounds], "o-", label=f"baseline {c.baseline.profile}")

@@ -14,7 +14,7 @@ from pathlib import Path
 from loadtests.outcome import RunResult
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
+def fmt(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{value:,.{digits}f}"
@@ -38,8 +38,8 @@ def summary(result: RunResult) -> str:
         lines.append(f"  target CPU {cpu}")
     lines.append(f"  {'operation':<30} {'n':>6} {'fail':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for o in f.operations:
-        lines.append(f"  {o.operation:<30} {o.count:>6} {o.failures:>5} {_fmt(o.p50_ms):>8} "
-                     f"{_fmt(o.p95_ms):>8} {_fmt(o.p99_ms):>8}")  # fmt: skip
+        lines.append(f"  {o.operation:<30} {o.count:>6} {o.failures:>5} {fmt(o.p50_ms):>8} "
+                     f"{fmt(o.p95_ms):>8} {fmt(o.p99_ms):>8}")  # fmt: skip
     lines.append("  gates:")
     for g in result.gates:
         lines.append(f"    {'PASS' if g.passed else 'FAIL'} {g.name}: {g.detail}")
@@ -48,7 +48,7 @@ def summary(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def _pyplot():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -59,7 +59,7 @@ def _pyplot():
 
 def plot_run(results: Sequence[tuple[str, RunResult]], out: Path, prefix: str = "") -> list[str]:
     """Throughput and p95 latency over time, and latency distributions; returns the PNG names."""
-    plt = _pyplot()
+    plt = pyplot()
     names = []
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
     for label, r in results:
@@ -141,7 +141,7 @@ def operation_table(title: str, results: Sequence[tuple[str, RunResult]]) -> dic
     for label, r in results:
         for o in r.figures.operations:
             rows.append([f"{o.operation} ({label})" if len(results) > 1 else o.operation, o.count, o.failures,
-                         _fmt(o.p50_ms), _fmt(o.p95_ms), _fmt(o.p99_ms), _fmt(o.service_p50_ms)])  # fmt: skip
+                         fmt(o.p50_ms), fmt(o.p95_ms), fmt(o.p99_ms), fmt(o.service_p50_ms)])  # fmt: skip
     head = ["operation", "requests", "failed", "p50 ms", "p95 ms", "p99 ms", "service p50 ms"]
     return {"title": title, "head": head, "rows": rows}
 
