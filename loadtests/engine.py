@@ -214,7 +214,7 @@ def _wait(processes: list[subprocess.Popen], run_time: int, config: RunConfig, s
                 if elapsed < config.dispatch_seconds
                 else "cool-down"
             )
-            say(f"  load: {elapsed:4.0f}/{run_time} s ({phase})")
+            say(f"  load: {elapsed:4.0f} s of at most {run_time} s ({phase})")
         time.sleep(0.2)
     for p in processes[1:]:
         try:
