@@ -42,6 +42,8 @@ FAMILY = {
     "with real vectors in tests/evoucher/seal); libraries are held to it by seals.*",
     "VL-CON": "the reference library's own web console, not part of the realware interface a vendor "
     "implements (tested in a real browser in tests/voucherlib/console)",
+    "VL-LOAD": "what a library must keep under sustained load (nothing lost, duplicated or misreported), "
+    "judged by `guoku load`'s validity gates over a whole run (loadtests/gates.py), not by one check",
     "MK-FLOW": "how the parties of mocks/ behave (tested in tests/mocks); the business day they play "
     "against a target is judged by flows.*",
 }
