@@ -48,13 +48,17 @@ def test_each_operation_gets_its_service_times(calibration):
 
 
 def test_sims_reader_loads_the_file(calibration):
-    """Once `sim` has landed: its own reader takes what `guoku load calibrate` wrote."""
-    reader = pytest.importorskip("sim.calibration", reason="sim's calibration reader is not here yet")
-    names = ("load_calibration", "load", "read")
-    load = next((getattr(reader, n) for n in names if hasattr(reader, n)), None)
-    if load is None:
-        pytest.skip("sim.calibration has no load_calibration/load/read function")
-    assert load(calibration) is not None
+    """`sim`'s own reader takes what `guoku load calibrate` wrote, operation by operation."""
+    import numpy as np
+
+    from sim.calibration import load
+
+    times = load(calibration)
+    document = json.loads(calibration.read_text(encoding="utf-8"))
+    assert times.profiles == ["2.0"]
+    for name, op in document["profiles"]["2.0"]["operations"].items():
+        drawn = times.times("2.0", name).draw(np.random.default_rng(1), 50) * 60000  # minutes -> ms
+        assert set(np.round(drawn, 3)) <= set(op["samples_ms"])  # sampled from our measurements
 
 
 def test_a_target_without_an_environment_is_a_usage_error(capsys):
