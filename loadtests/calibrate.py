@@ -17,6 +17,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from loadtests.config import RunConfig
@@ -60,7 +61,13 @@ def service_times(result_requests: Sequence[tuple], window: tuple[float, float])
 def calibrate(
     config: RunConfig, out: Path, file: Path, *, listener: Callable[[str], None] = lambda _l: None
 ) -> tuple[RunResult, dict | None]:
-    """Run, judge, and (gates passed) write or merge this profile into `file`; (result, document)."""
+    """Run, judge, and (gates passed) write or merge this profile into `file`; (result, document).
+
+    The client makes one call per step on either library (the single operations every profile
+    offers, which `sim`'s model times: saveStampVoucher, sendVoucher, readVoucherAgain,
+    confirmVoucher, queryVoucherStatusByOrgType, …), stamping with the profile's seals.
+    """
+    config = replace(config, calls="1.0", batch_size=1)
     # one caller meets no queue, so it gets through cases faster than the closed-model estimate
     pool = math.ceil(config.users * config.dispatch_seconds * CASES_PER_CALLER_SECOND)
     collected = run(config, out, pool=pool, listener=listener)

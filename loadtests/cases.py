@@ -7,7 +7,8 @@ vouchers for a 2.0 client — carried through its lifecycle in stages, one stage
               then a status query (the voucher is 0 未接收 or 1 接收 at the receiver)
     receiver  readVoucher (what is pending), then confirmVoucher and the receipt written and
               sent back — or confirmVoucherFail + returnVoucher for the share it returns
-    sender    status query (12 已收到对方回单, or 5 已退回), readVoucher, confirmVoucher of the receipt
+    sender    status query (12 已收到对方回单, or 5 已退回), readVoucherAgain (its inbox, as ITFE
+              reads it), confirmVoucher of the receipt
 
 Every request of a case is known before the run, so each is built and CallerAuth-signed here
 (with the party's certificate, `mocks` client) and the generator only sends bytes while it
@@ -128,14 +129,20 @@ class _Templates:
 
 
 class PoolBuilder:
-    """Builds cases of one mix for one client profile; numbers are unique to `tag` and `worker`."""
+    """Builds cases of one mix for one client profile; numbers are unique to `tag` and `worker`.
+
+    `calls` is the generation whose operations the client uses (default: the profile's): a "1.0"
+    client of a 2.0 library makes one call per step but stamps with v4 seals, as
+    `guoku load calibrate` does to time the single operations on either library.
+    """
 
     def __init__(
         self, env: Environment, mix: Mix, profile: str, *, business_date: dt.date, tag: str, worker: int = 0,
-        seed: int = 1,
+        seed: int = 1, calls: str | None = None,
     ) -> None:  # fmt: skip
         self.env, self.mix, self.profile = env, mix, profile
-        self.batch = mix.batch_for(profile)
+        self.calls = calls or profile
+        self.batch = mix.batch_for(self.calls)
         self.seal_version = 4 if profile == "2.0" else 1
         self.templates = _Templates(business_date, profile)
         self.prefix = f"L{tag}{worker}"
@@ -212,7 +219,7 @@ class PoolBuilder:
         kept = [n for n in nos if n not in returned]
         case = Case(case_id, flow.vt_code, sender, receiver, dst, nos, returned)
         head = (self.mix.adm_div_code, self.year, flow.vt_code)
-        if self.profile == "1.0":
+        if self.calls == "1.0":
             stages = self._stages_1(case, head, src, dst, kept)
         else:
             stages = self._stages_2(case, head, src, dst, kept)
@@ -265,7 +272,7 @@ class PoolBuilder:
                           expect=self._final_expect(case))]  # fmt: skip
         if kept:
             back += [
-                self.step(case.sender, "readVoucher", *head, READ_COUNT),
+                self.step(case.sender, "readVoucherAgain", *head, READ_COUNT),
                 self.step(case.sender, "confirmVoucher", *head, [no]),
             ]
         return self._three(case, sender, receiver, back)
@@ -294,7 +301,7 @@ class PoolBuilder:
                           expect=self._final_expect(case))]  # fmt: skip
         if kept:
             back += [
-                self.step(case.sender, "readVoucher", *head, READ_COUNT),
+                self.step(case.sender, "readVoucherAgain", *head, READ_COUNT),
                 self.step(case.sender, "confirmVoucher", *head, kept),
             ]
         return self._three(case, sender, receiver, back)

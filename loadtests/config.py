@@ -40,6 +40,7 @@ class RunConfig:
     tag: str  # makes this run's VoucherNos unique on a target that keeps earlier runs
     remote_workers: int = 0  # workers the user starts on other machines (Locust's own --worker)
     master_port: int = 0  # the master's port when remote workers connect (0: any free port)
+    calls: str = ""  # the generation of operations the client uses ("": the profile's)
 
     @property
     def processes(self) -> int:

@@ -73,8 +73,8 @@ def _build_chunk(task: tuple) -> list[Case]:
     """Cases `first` .. `first + count - 1` of one worker's pool (in a process of its own)."""
     from evoucher.pki import load_environment
 
-    env_dir, mix_path, profile, date, tag, worker, first, count = task
-    builder = PoolBuilder(load_environment(env_dir), load_mix(mix_path), profile,
+    env_dir, mix_path, profile, calls, date, tag, worker, first, count = task
+    builder = PoolBuilder(load_environment(env_dir), load_mix(mix_path), profile, calls=calls or None,
                           business_date=dt.date.fromisoformat(date), tag=tag, worker=worker)  # fmt: skip
     cases = list(builder.cases(count, first=first))
     for case in cases:
@@ -88,7 +88,8 @@ def build_pools(config: RunConfig, sizes: list[int], run_dir: Path, say: Listene
     The chunk processes are spawned, not forked: the caller may be serving a library in a thread.
     """
     started = time.time()
-    tasks = [(config.env_dir, config.mix, config.profile, config.business_date, config.tag, worker, first,
+    tasks = [(config.env_dir, config.mix, config.profile, config.calls, config.business_date, config.tag,
+              worker, first,
               min(CHUNK, size - first))
              for worker, size in enumerate(sizes) for first in range(0, size, CHUNK)]  # fmt: skip
     chunks: list[list[Case]] = []

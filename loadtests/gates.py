@@ -151,7 +151,7 @@ def judge(collected: Collected, *, max_failure_rate: float = 0.01) -> list[Gate]
 
     target = _Target(collected)
     try:
-        delivered = [(*d, True) for s in collected.seen for d in s.delivered]  # True: by readVoucher
+        delivered = [d for s in collected.seen for d in s.delivered]
         mofs = [m for s in collected.seen for m in s.mofs]
         samples = [b for m in mofs for b in parse_mof(m)]
         readers = {(c.receiver, c.vt_code) for c in cases.values() if c.id in progress}

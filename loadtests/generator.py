@@ -53,7 +53,7 @@ class Seen:
     # (operation, role, intended start, start, end, ok, why, vouchers' worth of the case's work)
     requests: list[tuple] = field(default_factory=list)
     progress: dict[int, Progress] = field(default_factory=dict)
-    # (reader role, VtCode, VoucherNo, VoucherFlag, positions)
+    # (reader role, VtCode, VoucherNo, VoucherFlag, positions, by readVoucher)
     delivered: list[tuple] = field(default_factory=list)
     mofs: list[bytes] = field(default_factory=list)
     started_at: float = 0.0
@@ -157,7 +157,8 @@ class Generator:
             record = (step.operation, role, intended, start, end, answer.ok, answer.why, weight)
             self.seen.requests.append(record)
             if answer.delivered:
-                self.seen.delivered += [(role, d.vt_code, d.voucher_no, d.voucher_flag, d.positions)
+                once = step.operation == "readVoucher"  # hands each document over once only
+                self.seen.delivered += [(role, d.vt_code, d.voucher_no, d.voucher_flag, d.positions, once)
                                         for d in answer.delivered]  # fmt: skip
                 if len(self.seen.mofs) < KEEP_MOFS:
                     self.seen.mofs.append(answer.mof)

@@ -36,3 +36,17 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert main(["load", "compare"]) == 2
     assert main(["load", "run", "--mix", "no-such-mix", "--duration", "1"]) == 2
     assert "no-such-mix" in capsys.readouterr().err
+
+
+def test_a_2_0_client_uses_the_combined_and_batch_operations_and_passes(load_env, reference, tmp_path):
+    from loadtests.engine import run
+    from loadtests.outcome import analyse
+
+    from .conftest import run_config
+
+    with reference("2.0") as library:
+        result = analyse(run(run_config(load_env, library, profile="2.0", rate=10.0), tmp_path / "out"))
+    assert result.passed, [(g.name, g.detail, g.examples) for g in result.failed_gates]
+    operations = {o.operation for o in result.figures.operations}
+    assert {"signStampByNosAndSend", "batchQueryAllVoucherStatus", "readVoucherAgain"} <= operations
+    assert not operations & {"saveStampVoucher", "sendVoucher"}  # one combined call instead
