@@ -58,7 +58,6 @@ class Seen:
     mofs: list[bytes] = field(default_factory=list)
     started_at: float = 0.0
     dispatch_end: float = 0.0
-    pool_size: int = 0
     pool_exhausted_at: float | None = None
     resigned: int = 0
 
@@ -71,7 +70,7 @@ class Generator:
         self.pool = deque(pool)
         self.queues: dict[str, Queue] = {role: Queue() for role in config.roles}
         self.done: dict[int, Event] = {}
-        self.seen = Seen(worker, pool_size=len(pool))
+        self.seen = Seen(worker)
         self._greenlets: list[gevent.Greenlet] = []
         self._resigner = None
 
