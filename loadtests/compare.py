@@ -10,6 +10,7 @@ tells a province where a 1.0 → 2.0 difference comes from.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from loadtests.config import RunConfig
 from loadtests.engine import run
+from loadtests.mix import load_mix
 from loadtests.outcome import RunResult, analyse
 from loadtests.report import fmt, gate_row, html, operation_table, plot_run, write_json, write_run
 
@@ -127,16 +129,23 @@ def compare(
 ) -> Comparison:
     """Alternating rounds of `template` (its target and profile replaced by each side's)."""
     results: list[tuple[RunResult, RunResult]] = []
+    pools = {baseline.label: pool, candidate.label: pool}  # after round 1: sized on what it did
+    mix = load_mix(template.mix)
     for k in range(rounds):
         order = (baseline, candidate) if k % 2 == 0 else (candidate, baseline)
         got: dict[str, RunResult] = {}
         for side in order:
             listener(f"round {k + 1}/{rounds}: {side.label} ({side.profile} client) at {side.target}")
             config = replace(
-                template, target=side.target, profile=side.profile, tag=f"{template.tag}{k}{side.label[0]}"
-            )
+                template, target=side.target, profile=side.profile, tag=f"{template.tag}{k}{side.label[0]}",
+                batch_size=mix.batch_for(side.profile),
+            )  # fmt: skip
             collected = run(
-                config, out / f"round{k + 1}-{side.label}", pool=pool, target_pid=side.pid, listener=listener
+                config,
+                out / f"round{k + 1}-{side.label}",
+                pool=pools[side.label],
+                target_pid=side.pid,
+                listener=listener,
             )
             result = analyse(collected, max_failure_rate=max_failure_rate)
             write_run(result)
@@ -147,6 +156,9 @@ def compare(
             )
             listener(f"  {result.figures.vouchers_per_s:.2f} vouchers/s; {verdict}")
             got[side.label] = result
+            if pool is None:  # twice the cases it got through per second, for the rest of the dispatch
+                per_s = result.figures.vouchers_per_s / config.batch_size
+                pools[side.label] = max(50, math.ceil(2 * per_s * config.dispatch_seconds))
         results.append((got[baseline.label], got[candidate.label]))
     comparison = Comparison(baseline, candidate, tuple(results), out)
     write_comparison(comparison)

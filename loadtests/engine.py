@@ -32,7 +32,7 @@ from loadtests.generator import Seen
 from loadtests.mix import Mix, load_mix
 
 LOCUSTFILE = Path(loadtests.__file__).with_name("locustfile.py")
-CLOSED_CASES_PER_USER_SECOND = 10.0
+CLOSED_CASES_PER_USER_SECOND = 25.0  # a fast target's pace: the pool must outlast it
 CHUNK = 100  # cases per pool-building task
 INLINE_CASES = 300  # smaller pools are built in this process  # closed-model pool estimate; --pool overrides
 STOP_TIMEOUT = 30  # s: at the end a desk finishes the stage it is in (its reads are recorded)
