@@ -5,8 +5,9 @@ queueing behind others) of the chosen mix; every answered request of the steady 
 sample of its operation's service time, from the moment it was sent to its answer. The file is
 the shared `guoku-service-times/1` JSON (CALIBRATION-FORMAT, docs/load.md §Calibration): per
 profile, per operation of `evoucher.interface`, n, mean, p50/p95/p99 and up to 1,000 sorted
-samples. A run whose gates fail writes nothing: service times of a target that loses vouchers
-would calibrate a model of the wrong thing.
+samples. A run whose gates fail writes nothing (service times of a target that loses vouchers
+would calibrate a model of the wrong thing) — except the pool gate: a pool that ran out before
+the end leaves fewer samples, not wrong ones.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from loadtests.stats import percentile
 
 FORMAT = "guoku-service-times/1"
 MAX_SAMPLES = 1000
-CASES_PER_CALLER_SECOND = 40.0
+CASES_PER_CALLER_SECOND = 60.0
 
 
 def _thin(values: Sequence[float]) -> list[float]:
@@ -72,7 +73,8 @@ def calibrate(
     pool = math.ceil(config.users * config.dispatch_seconds * CASES_PER_CALLER_SECOND)
     collected = run(config, out, pool=pool, listener=listener)
     result = analyse(collected)
-    if not result.passed:
+    # a pool that ran out early leaves fewer samples, not wrong ones; every other gate must pass
+    if any(g.name != "pool" for g in result.failed_gates):
         return result, None
     requests = [r for s in collected.seen for r in s.requests]
     document = {"format": FORMAT, "profiles": {}}
