@@ -17,6 +17,7 @@ from evoucher.codec import identity, tree, writing
 from evoucher.codec.safe import (
     MAX_BODIES,
     MAX_MOF_BYTES,
+    MAX_MOF_ELEMENTS,
     check_built,
     check_size,
     decode_base64,
@@ -194,7 +195,14 @@ def parse_mof(data: bytes, *, max_bodies: int = MAX_BODIES) -> list[MofBody]:
     seen = data.count(b"<VoucherBody")
     if seen > max_bodies:
         raise HostileInputError(f"MOF: {seen} <VoucherBody> elements, the limit is {max_bodies}")
-    root, _ = parse_document(data, limit=MAX_MOF_BYTES, root=("MOF",), what="MOF")
+    root, _ = parse_document(
+        data,
+        limit=MAX_MOF_BYTES,
+        root=("MOF",),
+        what="MOF",
+        max_elements=MAX_MOF_ELEMENTS,
+        max_attributes=MAX_MOF_ELEMENTS,
+    )
     tree.container(root, "MOF")
     count_elements = [child for child in root if child.tag == "VoucherCount"]
     if len(count_elements) != 1:

@@ -2,8 +2,11 @@
 
 Every document we read goes through `parse_document`: size limit, XML declaration and
 encoding, strict decoding (bytes invalid in the encoding are named by offset), a byte scan
-for DTDs, entity declarations and processing instructions, and only then lxml with entity
-resolution, network, DTD loading and huge trees all switched off. The byte scan is sound for
+for DTDs, entity declarations and processing instructions, a count of the start tags and
+attributes it could hold (work and memory grow with elements, not bytes: 8 MiB of `<a/>` is
+1.6 million tree nodes), and only then lxml with entity resolution, network, DTD loading and
+huge trees all switched off. Text needs no count of its own: it is bounded by the bytes, and
+libxml2 without huge_tree refuses a single text node over 10 MB. The byte scan is sound for
 GBK as well as UTF-8 because `<`, `!` and `?` (all below 0x40) never occur as a GBK trail byte.
 """
 
@@ -23,6 +26,11 @@ from evoucher.errors import EVS_EMPTY, CodecError, HostileInputError
 MAX_VOUCHER_BYTES = 1024 * 1024  # one <Voucher>: real ones are a few KB, 100 details ~ 60 KB
 MAX_MOF_BYTES = 16 * 1024 * 1024  # one MOF document of up to MAX_BODIES bodies
 MAX_BODIES = 100  # readVoucherAgain reads at most 100 per call (reference §2)
+# start tags and attributes per document: a 499-detail voucher has ~30,000 elements
+MAX_ELEMENTS = 65_536
+MAX_ATTRIBUTES = 65_536
+# a MOF holds only envelopes (the vouchers inside are base64): per body its leaves and stamps
+MAX_MOF_ELEMENTS = 2 + MAX_BODIES * 64
 
 # declared name (upper-cased) -> the codec we decode with and report
 _ENCODINGS = {"GBK": "GBK", "CP936": "GBK", "GB2312": "GBK", "UTF-8": "UTF-8", "UTF8": "UTF-8"}
@@ -91,6 +99,21 @@ def scan(data: bytes, body_start: int, what: str) -> None:
         )
 
 
+def count_markup(data: bytes, *, max_elements: int, max_attributes: int, what: str) -> None:
+    """Refuse a document that may hold more elements or attributes than allowed, before lxml builds them.
+
+    Upper bounds counted in C over the bytes: every element starts with `<` not followed by `/`,
+    `!` or `?`, and every attribute needs an `=`; `<` is never a GBK trail byte. Overcounting
+    (a `<` inside a comment, an `=` in text) errs on the side of refusing.
+    """
+    elements = data.count(b"<") - data.count(b"</") - data.count(b"<!") - data.count(b"<?")
+    if elements > max_elements:
+        raise HostileInputError(f"{what}: up to {elements} elements, over the limit of {max_elements}")
+    attributes = data.count(b"=")
+    if attributes > max_attributes:
+        raise HostileInputError(f"{what}: up to {attributes} attributes, over the limit of {max_attributes}")
+
+
 def check_size(data: bytes | str, limit: int, what: str) -> None:
     if len(data) > limit:
         raise HostileInputError(f"{what}: {len(data)} bytes is over the limit of {limit} bytes")
@@ -122,7 +145,13 @@ def _parser() -> etree.XMLParser:
 
 
 def parse_document(
-    data: bytes | str, *, limit: int, root: tuple[str, ...], what: str
+    data: bytes | str,
+    *,
+    limit: int,
+    root: tuple[str, ...],
+    what: str,
+    max_elements: int = MAX_ELEMENTS,
+    max_attributes: int = MAX_ATTRIBUTES,
 ) -> tuple[etree._Element, str]:
     """Check, then parse. Returns the root element and the encoding ("GBK"/"UTF-8"; "UTF-8" for str).
 
@@ -140,6 +169,7 @@ def parse_document(
         encoding, body_start = detect_encoding(data)
     if _BLANK.match(data, body_start):
         raise CodecError(f"{what}: empty document", evs_code=EVS_EMPTY)
+    count_markup(data, max_elements=max_elements, max_attributes=max_attributes, what=what)
     text = decode(data, encoding, what)
     scan(data, body_start, what)
     first = _FIRST_ELEMENT.match(data, body_start)

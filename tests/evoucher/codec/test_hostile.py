@@ -150,3 +150,43 @@ def test_wrong_root_refused_before_parsing(no_parser):
         parse_voucher(b'<?xml version="1.0" encoding="GBK"?>\n<!-- x --><MOF/>')
     with pytest.raises(CodecError, match="root element is missing"):
         parse_voucher(b"<!-- only a comment -->")
+
+
+@pytest.mark.parametrize(
+    ("parse", "data", "match"),
+    [
+        (
+            parse_voucher,
+            b"<Voucher>" + b"<a/>" * 70_000 + b"</Voucher>",
+            "up to 70001 elements, over the limit of 65536",
+        ),
+        (
+            parse_voucher,
+            b"<Voucher " + b'a="1" ' * 70_000 + b"/>",
+            "up to 70000 attributes, over the limit of 65536",
+        ),
+        (
+            parse_mof,
+            b"<MOF><VoucherCount>0</VoucherCount>" + b"<a/>" * 7_000 + b"</MOF>",
+            "MOF: up to 7002 elements",
+        ),
+        (
+            parse_mof,
+            b'<?xml version="1.0" encoding="GBK"?>\n<MOF>' + b"<x></x>" * 1_450_000 + b"</MOF>",
+            "over the limit of 6402",
+        ),
+    ],
+)
+def test_elements_and_attributes_are_counted_before_parsing(no_parser, parse, data, match):
+    """Work grows with elements, not bytes: 1.45 million empty elements fit in 10 MB."""
+    with pytest.raises(HostileInputError, match=match) as e:
+        parse(data)
+    assert e.value.evs_code == "EVS100"
+
+
+def test_a_legitimate_large_voucher_is_under_the_element_limit():
+    """499 details (the registry's most) of 60 fields each stay under MAX_ELEMENTS and MAX_VOUCHER_BYTES."""
+    fields = "".join(f"<F{j}>1</F{j}>" for j in range(60))
+    details = f"<Detail>{fields}</Detail>" * 499
+    data = f"<Voucher><AdmDivCode>330100</AdmDivCode><DetailList>{details}</DetailList></Voucher>".encode()
+    assert parse_voucher(data).header["AdmDivCode"] == "330100"
