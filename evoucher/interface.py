@@ -20,7 +20,7 @@ from typing import Literal
 
 from lxml import etree
 
-from evoucher.codec.safe import parse_document
+from evoucher.codec.safe import parse_document, parse_until
 from evoucher.errors import (
     EVS_EMPTY,
     EVS_LOGIC,
@@ -331,3 +331,21 @@ def read_envelope(data: bytes, *, limit: int, what: str) -> etree._Element:
     if envelope.tag != _ENVELOPE:  # an unqualified <Envelope> matched the local name
         raise CodecError(f"{what}: root element is <{envelope.tag}>, expected <{_ENVELOPE}> (SOAP 1.1)")
     return envelope
+
+
+def read_envelope_prologue(data: bytes, *, limit: int, what: str) -> tuple[etree._Element | None, str | None]:
+    """The soap:Header (or None) and the local name of the Body's first element (or None),
+    read without parsing that element's content.
+
+    So that a server can check who is calling, and for what, before it pays for what they sent;
+    the hostile-input refusals of `read_envelope` apply. A document that breaks or ends before
+    its operation is read whole by `read_envelope`, which names the fault.
+    """
+    envelope = parse_until(data, stop=(f"{{{SOAP_ENV}}}Body", "*"), limit=limit, what=what)
+    if envelope is None or envelope.tag != _ENVELOPE:
+        envelope = read_envelope(data, limit=limit, what=what)
+    parts = [child for child in envelope if isinstance(child.tag, str)]
+    header = parts[0] if parts and parts[0].tag == f"{{{SOAP_ENV}}}Header" else None
+    body = parts[-1] if parts and parts[-1].tag == f"{{{SOAP_ENV}}}Body" else None
+    first = next((child for child in body if isinstance(child.tag, str)), None) if body is not None else None
+    return header, (etree.QName(first).localname if first is not None else None)

@@ -200,6 +200,10 @@ class NonceCache:
     def __len__(self) -> int:
         return len(self._seen)
 
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        with self._lock:
+            return key in self._seen
+
     def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
         """Record a nonce; returns why it is refused, or None when it is new."""
         with self._lock:
@@ -242,14 +246,23 @@ class Verifier:
         self.clock = clock
         self.nonces = nonces if nonces is not None else NonceCache(max_nonces)
 
-    def verify(self, soap_header: etree._Element | None, body: etree._Element, *, service: str) -> AuthHeader:
+    def screen(self, soap_header: etree._Element | None) -> AuthHeader:
+        """What can be checked of the header alone, before the Body is parsed: its fields,
+        freshness, the certificate's key and a nonce not used before. `verify` still decides."""
         auth = read_header(soap_header)
-        now = self.clock()
-        skew = auth.created_at - now
+        skew = auth.created_at - self.clock()
         if abs(skew) > self.window:
             raise _refuse(
                 f"Created {auth.created} is {abs(skew):.0f} s from server time (window {self.window:.0f} s)"
             )
+        _public_key(auth.certificate)
+        if (auth.cert_id, auth.nonce) in self.nonces:
+            raise _refuse("Nonce was already used (replayed request)")
+        return auth
+
+    def verify(self, soap_header: etree._Element | None, body: etree._Element, *, service: str) -> AuthHeader:
+        auth = self.screen(soap_header)
+        now = self.clock()
         message = signing_input(
             service=service, cert_id=auth.cert_id, created=auth.created, nonce=auth.nonce, body=body
         )

@@ -192,6 +192,49 @@ def parse_document(
     return element, encoding
 
 
+def parse_until(
+    data: bytes, *, stop: tuple[str, ...], limit: int, what: str, chunk: int = 16 * 1024
+) -> etree._Element | None:
+    """The root as parsed up to the start of the first element at path `stop` below it, or None.
+
+    For looking at a prologue (a SOAP Header and the name of the Body's first child) without
+    paying for what follows: the byte-level refusals of `parse_document` run first, then lxml
+    is fed `chunk` bytes at a time and stops as soon as an element opens whose tags from the
+    root's child down are `stop` ("*" matches any tag); the elements before it are complete.
+    None when the document ends or breaks before that: `parse_document` then says what is wrong.
+    """
+    check_size(data, limit, what)
+    _, body_start = detect_encoding(data)
+    count_markup(data, max_elements=MAX_ELEMENTS, max_attributes=MAX_ATTRIBUTES, what=what)
+    scan(data, body_start, what)
+    parser = etree.XMLPullParser(
+        events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    root = None
+    try:
+        for offset in range(0, len(data), chunk):
+            parser.feed(data[offset : offset + chunk])
+            for _, element in parser.read_events():
+                if root is None:
+                    root = element
+                elif _at(element, root, stop):
+                    return root
+    except etree.XMLSyntaxError:
+        return None
+    return None
+
+
+def _at(element: etree._Element, root: etree._Element, path: tuple[str, ...]) -> bool:
+    tags = [element.tag]
+    for ancestor in element.iterancestors():
+        if ancestor is root:
+            break
+        tags.append(ancestor.tag)
+        if len(tags) > len(path):
+            return False
+    return len(tags) == len(path) and all(p in ("*", t) for p, t in zip(path, reversed(tags), strict=True))
+
+
 def decode_base64(text: str | None, where: str) -> bytes:
     """Canonical base64 (RFC 4648 alphabet, `=` padding, zero pad bits); spaces and line breaks ignored.
 

@@ -13,18 +13,20 @@ service can audit what an identified caller tried (the fault is sent whatever `o
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from evoucher import wsauth
 from evoucher.errors import EVS_PARAM, HostileInputError
-from evoucher.interface import OPERATION_BY_NAME, PROFILES, SERVICES, Operation
+from evoucher.interface import OPERATION_BY_NAME, PROFILES, SERVICES, Operation, read_envelope_prologue
 from voucherlib.soap.envelope import (
     DEFAULT_MAX_REQUEST_BYTES,
     LITERAL,
@@ -40,6 +42,7 @@ from voucherlib.soap.wsdl import STYLES, build_wsdl
 AuthMode = Literal["required", "off"]
 Stage = Literal["request", "authentication", "caller"]
 XML = "text/xml; charset=utf-8"
+BULKY_REQUEST_BYTES = 1024 * 1024  # larger requests take turns: at most max_bulky_requests at once
 log = logging.getLogger("voucherlib.soap")
 
 
@@ -77,16 +80,26 @@ async def _invoke(fn: Callable[..., Any], *args: Any) -> Any:
     return await run_in_threadpool(fn, *args)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused as soon as it is known to be over `limit` bytes."""
+async def _read_body(request: Request, limit: int, bulky: Callable[[], Awaitable[Any]]) -> bytes:
+    """The request body, refused as soon as it is known to be over `limit` bytes.
+
+    Once it is known to be over BULKY_REQUEST_BYTES, `bulky()` is awaited (a turn among the few
+    large requests allowed at once) before more of it is read into memory.
+    """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise HostileInputError(f"SOAP request: Content-Length {declared} is over the limit of {limit} bytes")
+    waited = declared.isdigit() and int(declared) > BULKY_REQUEST_BYTES
+    if waited:
+        await bulky()
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise HostileInputError(f"SOAP request: body is over the limit of {limit} bytes")
+        if not waited and size > BULKY_REQUEST_BYTES:
+            waited = True
+            await bulky()
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -129,6 +142,7 @@ def create_soap_router(
     verifier: wsauth.Verifier | None = None,
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
     on_refusal: Callable[[Refusal], Any] | None = None,
+    max_bulky_requests: int = 2,
 ) -> APIRouter:
     """A router serving `/realware/services/<Name>` for the four services under one profile.
 
@@ -137,7 +151,10 @@ def create_soap_router(
     `resolve_caller(cert_id, None, adm_div_code)`, so it can read a deployed certID such as the
     org type `001` within the AdmDivCode the request names (VL-WIRE-027). The default
     `resolve_caller` (wsauth.caller_named_by_certificate) checks only that the certificate names
-    the CertID, no chain.
+    the CertID, no chain. With auth on, the header is checked (fields, freshness, certificate,
+    `resolve_caller`) before the Body is parsed, and its signature once it is. Requests over
+    BULKY_REQUEST_BYTES are read and handled at most `max_bulky_requests` at a time; the others
+    wait their turn.
     """
     if profile not in PROFILES:
         raise ValueError(f"create_soap_router: profile must be one of {PROFILES}, got {profile!r}")
@@ -146,6 +163,7 @@ def create_soap_router(
     resolve = resolve_caller or wsauth.caller_named_by_certificate
     check = verifier or wsauth.Verifier()
     router = APIRouter()
+    bulky = anyio.Semaphore(max_bulky_requests)
 
     async def describe(service: str, request: Request) -> Response:
         if service not in SERVICES:
@@ -168,9 +186,28 @@ def create_soap_router(
             unknown = RequestFault(EVS_PARAM, f"no service {service}; one of {', '.join(SERVICES)}")
             await _tell(on_refusal, Refusal(service, None, "request", None, None, unknown))
             return _fault_response(Fault(EVS_PARAM, unknown.message, "soapenv:Client"), status=404)
+        async with contextlib.AsyncExitStack() as turn:
+            return await _answer(service, request, turn)
+
+    async def _answer(service: str, request: Request, turn: contextlib.AsyncExitStack) -> Response:
         op_name, stage, proven, dialect, adm = None, "request", (None, None), LITERAL, None
         try:
-            parsed = parse_request(await _read_body(request, max_request_bytes), limit=max_request_bytes)
+            data = await _read_body(request, max_request_bytes, lambda: turn.enter_async_context(bulky))
+            # who is calling, and for what, from the header and the operation's name alone
+            head, op_name = read_envelope_prologue(data, limit=max_request_bytes, what="SOAP request")
+            if op_name is not None:
+                _operation(service, profile, op_name)
+            if auth == "required":
+                stage = "authentication"
+                screened = check.screen(head)
+                try:
+                    early = await _invoke(resolve, screened.cert_id, screened.certificate)
+                except Exception as exc:
+                    if getattr(exc, "caller", None) is None:
+                        raise  # nobody the library knows: refused before the Body is parsed
+                    early = None  # one of its own, refused (revoked...): attributed once the signature holds
+                stage = "request"
+            parsed = parse_request(data, limit=max_request_bytes)  # only now the Body
             op_name, dialect = parsed.operation, parsed.dialect
             op = _operation(service, profile, op_name)
             if auth == "required":
@@ -179,7 +216,10 @@ def create_soap_router(
                 stage, proven = "caller", (header.cert_id, header.certificate)
                 args = decode_args(op, parsed)
                 wsauth.check_cert_id(header, args["cert_id"])
-                caller = await _invoke(resolve, header.cert_id, header.certificate)
+                same = (header.cert_id, header.certificate) == (screened.cert_id, screened.certificate)
+                if early is None or not same:
+                    early = await _invoke(resolve, header.cert_id, header.certificate)
+                caller = early
             else:
                 args = decode_args(op, parsed)
                 stage, proven, adm = "caller", (args["cert_id"], None), args["adm_div_code"]

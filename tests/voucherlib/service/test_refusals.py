@@ -107,5 +107,6 @@ async def test_refusals_before_any_operation_are_audited_for_identified_callers_
     ]
     assert "revoked" in entries[0].detail and "is not the caller's CertID" in entries[1].detail
     assert "may not call AsspCBankService" in entries[2].detail
-    assert health["refused_unidentified"] == {"caller": 2, "authentication": 1, "request": 1}
+    # a foreign CA and an unknown certID are refused from the header alone, before the Body is parsed
+    assert health["refused_unidentified"] == {"authentication": 3, "request": 1}
     assert lib.store.verify_audit().intact
