@@ -119,6 +119,8 @@ DOC_TABLE: dict[tuple[DocEvent, DocState], Rule] = {
 }
 
 _sent = Noop("已发送")
+# no refusal may hold an IDEMPOTENT_SUCCESS_PHRASES phrase (成功签收...): clients read those as success
+_signed_for = Refuse("already signed for (已签收): a voucher signed for cannot be refused")
 _unread = Refuse("the voucher was never read (readVoucherAgain) by this org")
 _not_addressed = Refuse("the voucher was not sent to this org", EVS_PARAM)
 DELIVERY_TABLE: dict[tuple[DeliveryEvent, DeliveryState | None], Rule] = {}
@@ -137,7 +139,7 @@ for _event, _row in {
                             Noop("成功签收"), Refuse("sign-for already failed (签收失败)"),
                             Refuse("already returned (已退回)")),
     DeliveryEvent.CONFIRM_FAIL: (_not_addressed, _unread, Go(S.SIGN_FAILED), Go(S.SIGN_FAILED),
-                                 Refuse("already signed for (成功签收)"), Noop("已签收失败"), Noop("已退回")),
+                                 _signed_for, Noop("已签收失败"), Noop("已退回")),
     DeliveryEvent.RETURN: (_not_addressed, _unread, Go(S.RETURNED), Go(S.RETURNED), Go(S.RETURNED),
                            Go(S.RETURNED), Noop("已退回")),
     DeliveryEvent.ANSWER: (_not_addressed, *[Refuse("a receipt needs the voucher signed for first")] * 3,

@@ -67,6 +67,7 @@ async def test_refused_calls_leave_versions_deliveries_and_statuses_untouched(li
     for name, call in calls.items():
         f = await fault(call)
         codes[name] = f.evs_code
+        assert not f.is_idempotent_success, f"{name}: {f.message}"  # a refusal never reads as done
         assert facts(lib.store, *keys) == before, name
         last = refusals(lib.store)[-1]
         assert f"{f.evs_code}#" in last.detail and last.operation == f.operation, name
