@@ -19,6 +19,7 @@ import httpx
 from evoucher.pki import Environment
 from mocks.client import Wire
 from mocks.day import Day
+from mocks.errors import LibraryError, LibraryFault, TransportError
 from mocks.invariants import check_world
 from mocks.journal import Journal, Listener
 from mocks.report import DayReport, flow_lines, money_facts
@@ -36,6 +37,18 @@ class DayConfig:
     business_date: dt.date | None = None
     run_tag: str | None = None  # 6 digits; default: from the clock, so reruns on one library do not collide
     wire: Wire = "literal"  # "encoded": every party speaks Axis 1 rpc/encoded (docs/wire.md VL-WIRE-003)
+
+
+def _stopped(journal: Journal, what: str, base_url: str, exc: LibraryError) -> None:
+    """A refusal or outage no party can work around: one line in the report (a failed invariant)."""
+    if isinstance(exc, TransportError) and exc.status_code is None:
+        why = f"the library at {base_url} is unreachable ({exc})"
+    elif isinstance(exc, LibraryFault):
+        why = f"the library refused {exc}"
+    else:
+        why = f"the library failed: {exc}"
+    journal.problems.append(f"{what}: {why}")
+    journal.say(f"{what}: {why}")
 
 
 def run_business_day(
@@ -68,9 +81,16 @@ def run_business_day(
 
     async def play() -> list:
         try:
-            await day.run()
+            try:
+                await day.run()
+            except LibraryError as exc:
+                _stopped(world.journal, "the day stopped", base_url, exc)
             world.journal.say("status board: asking the library about every voucher …")
-            return await day.board()
+            try:
+                return await day.board()
+            except LibraryError as exc:
+                _stopped(world.journal, "no status board", base_url, exc)
+                return []
         finally:
             await day.aclose()
 

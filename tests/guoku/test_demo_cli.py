@@ -89,3 +89,30 @@ def test_the_same_parties_drive_a_separately_started_guoku_serve_in_rpc_encoded(
     assert audit["ok"] is None  # a library reached by URL only: its audit trail is not ours to read
     assert sum(f["sent"] for f in report["flows"]) > 30
     assert {row["status"] for row in report["board"]} <= {3, 5, 9, 12}  # signed for, returned, answered
+
+
+@pytest.fixture(scope="module")
+def tiny_envs(tmp_path_factory):
+    """Two unrelated environments: the parties hold certificates of the first only."""
+    root = tmp_path_factory.mktemp("envs")
+    for name, seed in (("ours", 21), ("theirs", 22)):
+        create_environment(root / name, scenario="tiny", seed=seed)
+    return root / "ours", root / "theirs"
+
+
+def test_an_unreachable_library_is_a_line_in_the_report_and_exit_1(capsys, tiny_envs, tmp_path):
+    code, out, err = run(capsys, "--target", "http://127.0.0.1:9", "--env", str(tiny_envs[0]),
+                         "--out", str(tmp_path / "r"))  # fmt: skip
+    assert code == 1 and "Traceback" not in out + err
+    assert "FAIL no party errors" in out and "the library at http://127.0.0.1:9 is unreachable" in out
+
+
+def test_a_library_that_refuses_every_party_is_a_line_in_the_report_and_exit_1(capsys, tiny_envs, tmp_path):
+    from guoku.commands.demo import embedded_library
+
+    with embedded_library(tiny_envs[1], f"sqlite:///{tmp_path / 'lib.db'}") as (url, _):
+        code, out, err = run(
+            capsys, "--target", url, "--env", str(tiny_envs[0]), "--out", str(tmp_path / "r")
+        )
+    assert code == 1 and "Traceback" not in out + err
+    assert re.search(r"(the day stopped|no status board): the library refused \w+: EVS112#", out), out
