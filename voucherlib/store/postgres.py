@@ -5,7 +5,11 @@ Several `guoku serve` processes may share one database. Writers lock the rows th
 stamping or confirming one voucher serialise instead of losing an update; PostgreSQL's own group
 commit shares WAL flushes between concurrent connections. Deadlocks, serialisation failures and
 two writers creating the same new row are retried on a fresh connection (the retry sees the
-winner's row). Connections stay in pipeline mode (`_Session`), so a transaction waits for the
+winner's row). A connection the server dropped (a restart, a terminated backend) is replaced:
+when it fails before COMMIT nothing was written, so the idle pool is emptied and the work runs
+again on a new connection, with backoff for up to RECONNECT_SECONDS while the server comes
+back. A failure during COMMIT leaves the outcome unknown and is reported, never retried.
+Connections stay in pipeline mode (`_Session`), so a transaction waits for the
 server only where it reads a result and at COMMIT. Reads run REPEATABLE READ, READ ONLY, so a
 long audit scan sees one snapshot.
 
@@ -18,6 +22,7 @@ import contextlib
 import queue
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -31,6 +36,9 @@ from voucherlib.store._sql import SqlTx
 
 T = TypeVar("T")
 RETRIES = 8
+RECONNECT_SECONDS = 20.0  # how long a call waits for a restarting server before StoreUnavailable
+# SQLSTATEs of a lost connection: class 08, and the server shutting down or starting up
+_LOST = ("08", "57P01", "57P02", "57P03")
 # a lost race: a deadlock, or two writers creating the same new voucher (no row to lock yet)
 _RETRY = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.UniqueViolation)
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -61,9 +69,11 @@ class _Session:
         self.pipeline = self._stays.enter_context(conn.pipeline())
 
     def transaction(self, work: Callable[[SqlTx], T], write: bool) -> T:
+        self.committing = False
         self.conn.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         try:
             result = work(SqlTx(self.conn, POSTGRES))
+            self.committing = True  # from here a lost connection leaves the outcome unknown
             self.conn.execute("COMMIT")
             self.pipeline.sync()  # the one wait for the commit; a queued statement's error shows here
         except BaseException as exc:
@@ -125,9 +135,9 @@ class PostgresBackend:
         if self._closed:
             raise StoreUnavailable("the store is closed")
         with self._slots:
-            attempt = 1
+            attempt, deadline = 1, time.monotonic() + RECONNECT_SECONDS
             while True:
-                session = self._take()
+                session = self._take(deadline)
                 try:
                     return session.transaction(work, write)
                 except _RETRY:
@@ -135,15 +145,31 @@ class PostgresBackend:
                         raise
                     attempt += 1
                 except psycopg.OperationalError as exc:
-                    raise StoreUnavailable(f"PostgreSQL failed: {exc}".strip()) from exc
+                    if session.committing or not _lost(exc) or time.monotonic() > deadline:
+                        raise StoreUnavailable(f"PostgreSQL failed: {exc}".strip()) from exc
+                    self._drop_idle()  # the server restarted: the other idle connections are dead too
                 finally:
                     self._give_back(session)  # a closed or broken connection is dropped
 
-    def _take(self) -> _Session:
+    def _take(self, deadline: float) -> _Session:
+        """An idle connection, or a new one; while the server refuses, try again with backoff."""
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return self._connect()
+            pass
+        pause = 0.05
+        while True:
+            try:
+                return self._connect()
+            except StoreUnavailable:
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+    def _drop_idle(self) -> None:
+        while not self._idle.empty():
+            self._idle.get_nowait().close()
 
     def _give_back(self, session: _Session) -> None:
         if self._closed or session.conn.closed or session.conn.broken:
@@ -153,5 +179,9 @@ class PostgresBackend:
 
     def close(self) -> None:
         self._closed = True
-        while not self._idle.empty():
-            self._idle.get_nowait().close()
+        self._drop_idle()
+
+
+def _lost(exc: psycopg.OperationalError) -> bool:
+    """Whether the connection was lost (no SQLSTATE: the socket closed), not the statement refused."""
+    return exc.sqlstate is None or exc.sqlstate.startswith(_LOST)
