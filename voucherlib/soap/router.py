@@ -129,6 +129,17 @@ async def _tell(on_refusal: Callable[[Refusal], Any] | None, refusal: Refusal) -
         log.exception("on_refusal failed for %s on %s", refusal.operation, refusal.service)
 
 
+def _release(fault: Fault, exc: BaseException) -> Fault:
+    """Drop the traceback of an error already turned into its fault (and logged, if unexpected).
+
+    A handler's error comes back through a threadpool future that its traceback's frames hold:
+    a reference cycle, freed only by the cyclic GC, that keeps the failed request's megabytes
+    (its body, the decoded MOF) alive meanwhile. Refused floods would then pile up in memory.
+    """
+    exc.__traceback__ = None
+    return fault
+
+
 def _fault_response(fault: Fault, status: int = 500, dialect: Dialect = LITERAL) -> Response:
     return Response(build_fault(fault, dialect), status_code=status, media_type=XML)
 
@@ -227,12 +238,14 @@ def create_soap_router(
         except Exception as exc:
             known = op_name if op_name in OPERATION_BY_NAME else None
             await _tell(on_refusal, Refusal(service, known, stage, *proven, exc, adm))
-            return _fault_response(to_fault(exc, before_handler=True, operation=op_name), dialect=dialect)
+            fault = _release(to_fault(exc, before_handler=True, operation=op_name), exc)
+            return _fault_response(fault, dialect=dialect)
         try:
             result = await _invoke(handler.call, service, op.name, args, caller)
             return Response(build_response(op, result, dialect), media_type=XML)
         except Exception as exc:
-            return _fault_response(to_fault(exc, before_handler=False, operation=op.name), dialect=dialect)
+            fault = _release(to_fault(exc, before_handler=False, operation=op.name), exc)
+            return _fault_response(fault, dialect=dialect)
 
     path = "/realware/services/{service}"
     router.add_api_route(path, describe, methods=["GET"], include_in_schema=False)

@@ -3,10 +3,14 @@ requests take turns (VL-WIRE-006, VL-WIRE-020)."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import anyio
 import httpx
 import pytest
 
+from evoucher.errors import EvoucherError
 from tests.voucherlib.soap.support import RecordingHandler, make_app
 from tests.voucherlib.soap.test_auth import ARGS, Intercept, connect, refused
 from voucherlib.soap import router as soap_router
@@ -86,3 +90,36 @@ async def test_bulky_requests_take_turns(padding, most):
         for _ in range(3):
             calls.start_soon(client.confirm_voucher, *ARGS)
     assert handler.most == most
+
+
+class Marker:
+    """Stands for what a failed call's frames hold (its body, the decoded MOF)."""
+
+
+class Refusing:
+    """A threadpool handler whose frame holds a Marker when it refuses."""
+
+    def __init__(self) -> None:
+        self.held: list[weakref.ref] = []
+
+    def call(self, service, operation, args, caller):
+        marker = Marker()
+        self.held.append(weakref.ref(marker))
+        raise EvoucherError(f"{operation}: refused", evs_code="EVS100")
+
+
+@pytest.fixture
+def no_cyclic_gc():
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+
+
+async def test_a_refused_call_frees_what_its_frames_held_at_once(no_cyclic_gc):
+    """Not at the next cyclic GC: a stream of refused 8 MiB requests must not pile up in memory."""
+    handler = Refusing()
+    async with connect(Intercept(make_app(handler))) as client:
+        for _ in range(3):
+            assert (await refused(client, *ARGS)).evs_code == "EVS100"
+    assert len(handler.held) == 3 and all(ref() is None for ref in handler.held)
