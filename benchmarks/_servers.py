@@ -84,7 +84,7 @@ def running(
             argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd
         )
     try:
-        url = _wait_until_up(process, log, timeout)
+        url = wait_until_up(process, log, timeout)
         yield Server(process, url, log)
     finally:
         stop(process)
@@ -101,7 +101,8 @@ def stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
             process.wait()
 
 
-def _wait_until_up(process: subprocess.Popen, log: Path, timeout: float) -> str:
+def wait_until_up(process: subprocess.Popen, log: Path, timeout: float = 60.0) -> str:
+    """The URL `process` printed to `log`, once its /healthz answers; RuntimeError if it never does."""
     deadline = time.monotonic() + timeout
     url = None
     while time.monotonic() < deadline:
