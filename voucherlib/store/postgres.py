@@ -19,6 +19,7 @@ The pool is a bounded LIFO queue of connections (psycopg_pool is not among the p
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import re
 import threading
@@ -41,6 +42,7 @@ RECONNECT_SECONDS = 20.0  # how long a call waits for a restarting server before
 _LOST = ("08", "57P01", "57P02", "57P03")
 # a lost race: a deadlock, or two writers creating the same new voucher (no row to lock yet)
 _RETRY = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.UniqueViolation)
+log = logging.getLogger("voucherlib.store")
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -124,8 +126,9 @@ class PostgresBackend:
     def _connect(self) -> _Session:
         try:
             conn = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10)
-        except psycopg.Error as exc:
-            raise StoreUnavailable(f"cannot connect to PostgreSQL: {exc}".strip()) from exc
+        except psycopg.Error as exc:  # the server's address stays in the log, not in callers' faults
+            log.warning("cannot connect to PostgreSQL: %s", exc)
+            raise StoreUnavailable("cannot connect to PostgreSQL (down or restarting?)") from exc
         conn.execute(f"SET search_path TO {self.schema}")
         conn.execute("SET synchronous_commit TO on")  # an acknowledged call survives a crash
         return _Session(conn)

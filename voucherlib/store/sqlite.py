@@ -10,6 +10,7 @@ pool of read-only connections and see the last commit (WAL readers never block t
 
 from __future__ import annotations
 
+import os
 import queue
 import sqlite3
 import threading
@@ -45,12 +46,16 @@ class SQLiteBackend:
             f"file:guoku-{uuid.uuid4().hex}?mode=memory" if path is None else self._file_uri(path, create)
         )
         self._writer = self._connect()
-        self._writer.execute("PRAGMA journal_mode=WAL")
-        self._writer.execute("PRAGMA synchronous=FULL")
-        if create:
-            self._in_transaction(lambda tx: tx.create_schema(), begin="BEGIN IMMEDIATE")
-        elif self._writer.execute("SELECT 1 FROM sqlite_master WHERE name='audit_head'").fetchone() is None:
-            raise StoreUnavailable(f"{path} holds no guoku store")
+        try:
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            self._writer.execute("PRAGMA synchronous=FULL")
+            if create:
+                self._in_transaction(lambda tx: tx.create_schema(), begin="BEGIN IMMEDIATE")
+            elif not self._writer.execute("SELECT 1 FROM sqlite_master WHERE name='audit_head'").fetchone():
+                raise StoreUnavailable(f"{path} holds no guoku store")
+        except sqlite3.Error as exc:  # e.g. no room, or a read-only file system, for the WAL files
+            self._writer.close()
+            raise StoreUnavailable(self._cannot_open(exc)) from exc
         self._readers: queue.LifoQueue = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._queue: queue.Queue = queue.Queue(maxsize=4 * max_batch)  # back-pressure, bounded memory
@@ -65,11 +70,17 @@ class SQLiteBackend:
 
         return f"file:{quote(str(Path(path).resolve()))}?mode={'rwc' if create else 'rw'}"
 
+    def _cannot_open(self, exc: sqlite3.Error) -> str:
+        """For the operator starting the library (not sent to callers): the file, the cause, and a hint."""
+        directory = os.path.dirname(os.path.abspath(self.path or "."))
+        hint = "" if os.access(directory, os.W_OK) else f" ({directory} is not writable: read-only?)"
+        return f"cannot open SQLite database {self.path}: {exc}{hint}"
+
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(self._uri, uri=True, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open SQLite database {self.path}: {exc}") from exc
+            raise StoreUnavailable(self._cannot_open(exc)) from exc
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return conn
 
