@@ -27,6 +27,7 @@ from mocks.client import AsyncVoucherLibraryClient
 from mocks.errors import LibraryError, LibraryFault
 from mocks.journal import FAILED, Answer, Record
 from mocks.money import money
+from mocks.retry import RetryingClient
 from mocks.vouchers import Values, amount_of, compose, receipt
 from mocks.world import World
 
@@ -76,7 +77,8 @@ class Desk:
         self.party = world.env.party(handle)
         self.handle, self.role = handle, Role(self.party.role)
         self.org_type, self.adm = self.party.org_type, self.party.adm_div_code
-        self.client = AsyncVoucherLibraryClient(
+        retry = {"retry": world.retry} if world.retry else {}
+        self.client = (RetryingClient if world.retry else AsyncVoucherLibraryClient)(
             world.base_url,
             service=SERVICE_OF_ROLE.get(self.party.role, PBANK),
             cert_id=self.party.cert_id,
@@ -85,6 +87,7 @@ class Desk:
             transport=world.transport() if world.transport else None,
             timeout=world.timeout,
             wire=world.wire,
+            **retry,
         )
         self._serial = itertools.count(1)
 

@@ -21,6 +21,7 @@ from mocks.client import Wire
 from mocks.journal import Journal
 from mocks.money import ZERO
 from mocks.province import BANK_FUNDS, OPENING, SPECIAL_FUNDS, Province, province_of
+from mocks.retry import RetryPolicy
 from mocks.tips import Tips, TipsConfig
 
 PROFILE_SEAL_VERSION = {"2.0": 4, "1.0": 1}
@@ -40,6 +41,7 @@ class World:
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None
     timeout: float = 30.0
     wire: Wire = "literal"  # the SOAP dialect every party speaks (mocks.client.WIRES)
+    retry: RetryPolicy | None = None  # None: a call that gets no answer fails at once
     parties: dict[str, object] = field(default_factory=dict)  # handle -> the party's system
     opening_total: Decimal = ZERO  # all money in the settlement ledger when the day began
 
@@ -63,6 +65,7 @@ def open_world(
     journal: Journal | None = None,
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
     wire: Wire = "literal",
+    retry: RetryPolicy | None = None,
 ) -> World:
     """A world over `env` with every account of its province opened at its opening balance."""
     if profile not in PROFILE_SEAL_VERSION:
@@ -97,5 +100,6 @@ def open_world(
         run_tag=run_tag,
         transport=transport,
         wire=wire,
+        retry=retry,
         opening_total=ledger.total(),
     )
