@@ -333,13 +333,15 @@ def read_envelope(data: bytes, *, limit: int, what: str) -> etree._Element:
     return envelope
 
 
-def read_envelope_prologue(data: bytes, *, limit: int, what: str) -> tuple[etree._Element | None, str | None]:
-    """The soap:Header (or None) and the local name of the Body's first element (or None),
-    read without parsing that element's content.
+def read_envelope_prologue(
+    data: bytes, *, limit: int, what: str
+) -> tuple[etree._Element | None, etree._Element | None]:
+    """The soap:Header (or None) and the Body's first element (or None), as far as it was read:
+    its tag and attributes, not its content.
 
     So that a server can check who is calling, and for what, before it pays for what they sent;
     the hostile-input refusals of `read_envelope` apply. A document that breaks or ends before
-    its operation is read whole by `read_envelope`, which names the fault.
+    its Body's first element is read whole by `read_envelope`, which names the fault.
     """
     envelope = parse_until(data, stop=(f"{{{SOAP_ENV}}}Body", "*"), limit=limit, what=what)
     if envelope is None or envelope.tag != _ENVELOPE:
@@ -348,4 +350,4 @@ def read_envelope_prologue(data: bytes, *, limit: int, what: str) -> tuple[etree
     header = parts[0] if parts and parts[0].tag == f"{{{SOAP_ENV}}}Header" else None
     body = parts[-1] if parts and parts[-1].tag == f"{{{SOAP_ENV}}}Body" else None
     first = next((child for child in body if isinstance(child.tag, str)), None) if body is not None else None
-    return header, (etree.QName(first).localname if first is not None else None)
+    return header, first

@@ -23,8 +23,9 @@ from typing import Any, Literal, Protocol
 import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from lxml import etree
 
-from evoucher import wsauth
+from evoucher import soapenc, wsauth
 from evoucher.errors import EVS_PARAM, HostileInputError
 from evoucher.interface import OPERATION_BY_NAME, PROFILES, SERVICES, Operation, read_envelope_prologue
 from voucherlib.soap.envelope import (
@@ -205,8 +206,9 @@ def create_soap_router(
         try:
             data = await _read_body(request, max_request_bytes, lambda: turn.enter_async_context(bulky))
             # who is calling, and for what, from the header and the operation's name alone
-            head, op_name = read_envelope_prologue(data, limit=max_request_bytes, what="SOAP request")
-            if op_name is not None:
+            head, first = read_envelope_prologue(data, limit=max_request_bytes, what="SOAP request")
+            if first is not None and not soapenc.is_independent(first):  # not a multiRef: the call
+                op_name = etree.QName(first).localname
                 _operation(service, profile, op_name)
             if auth == "required":
                 stage = "authentication"
