@@ -209,6 +209,8 @@ def create_soap_router(
             head, first = read_envelope_prologue(data, limit=max_request_bytes, what="SOAP request")
             if first is not None and not soapenc.is_independent(first):  # not a multiRef: the call
                 op_name = etree.QName(first).localname
+                if soapenc.is_encoded(first, first.getparent()):  # an early refusal answers in kind
+                    dialect = Dialect(True, etree.QName(first).namespace)
                 _operation(service, profile, op_name)
             if auth == "required":
                 stage = "authentication"

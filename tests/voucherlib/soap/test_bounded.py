@@ -123,3 +123,16 @@ async def test_a_refused_call_frees_what_its_frames_held_at_once(no_cyclic_gc):
         for _ in range(3):
             assert (await refused(client, *ARGS)).evs_code == "EVS100"
     assert len(handler.held) == 3 and all(ref() is None for ref in handler.held)
+
+
+def test_a_refusal_before_the_body_is_parsed_answers_an_axis_request_in_kind():
+    """An unknown operation is refused from the prologue, still as Axis reports it (VL-WIRE-045)."""
+    from fastapi.testclient import TestClient
+
+    from tests.voucherlib.soap.test_encoded import HEAD, axis
+
+    with TestClient(make_app(RecordingHandler(), auth="off")) as client:
+        answer = client.post("/realware/services/AsspCBankService", content=axis("dropAllTables", HEAD))
+    assert answer.status_code == 500
+    assert b"<faultcode>soapenv:Server.userException</faultcode>" in answer.content
+    assert b"java.lang.Exception: EVS100#unknown operation 'dropAllTables'" in answer.content
