@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks._crash_check import Acknowledged, check_store, check_wire, verify_audit
+from benchmarks._crash_check import Acknowledged, check_store, check_wire, drop_connections, verify_audit
 from benchmarks._load import client
 from benchmarks._servers import ROOT, guoku_serve, stop, wait_until_up
 from benchmarks._vouchers import ADM, BUSINESS_DATE, FINANCE, PBOC, VT, YEAR, StampedVouchers
@@ -124,13 +124,12 @@ async def _call(call, outcome: Outcome):
     return True if result is None else result
 
 
-def _event(run: Run, rng: random.Random, number: int, process: subprocess.Popen, db: str) -> str:
+def _event(run: Run, number: int, process: subprocess.Popen, db: str) -> str:
+    """Event `number`: SIGKILL the server, or (PostgreSQL, --pg-drop) drop or restart its database."""
     if number == run.pg_drop and db.startswith("postgresql"):
         if run.pg_restart_cmd:
             subprocess.run(run.pg_restart_cmd, shell=True, check=True, timeout=120)
             return "restart"
-        from benchmarks._crash_check import drop_connections
-
         drop_connections(db)
         return "drop"
     process.send_signal(signal.SIGKILL)
@@ -162,7 +161,7 @@ async def _drive(run: Run, env, env_dir: Path, db: str, log: Path, say) -> tuple
             break
         await asyncio.sleep(rng.uniform(*run.life))
         events += 1
-        kind = await asyncio.to_thread(_event, run, rng, events, process, db)
+        kind = await asyncio.to_thread(_event, run, events, process, db)
         outcome.kills += kind == "kill"
         outcome.drops += kind != "kill"
         if kind != "kill":
