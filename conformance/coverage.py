@@ -30,6 +30,11 @@ EXPLAINED = {
     "MK-FLOW-042": "the demo's verdict is the CLI's; certification reports its own verdict",
     "MK-FLOW-032": "reproducibility of the parties (seeded); exercised by every flows.* check, asserted in "
     "tests/mocks",
+    "VL-REL-001": "surviving SIGKILLs needs control of the target's process; benchmarks/crash.py kills "
+    "and checks the reference",
+    "VL-REL-006": "the database behind a library is internal; tests/voucherlib check the reference's "
+    "reconnects, full disk and read-only store",
+    "VL-REL-007": "how the parties of mocks/ wait out an outage of the library (tests/mocks/test_outage.py)",
 }
 FAMILY = {
     "EV-CODEC": "a rule of the codec the suite itself uses (evoucher.codec, tested in tests/evoucher); "

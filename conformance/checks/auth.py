@@ -59,7 +59,7 @@ def _refused_112(ctx: Ctx, data: bytes, why: str, requirement: str = "VL-WIRE-02
     )
 
 
-@requirement("VL-WIRE-020", "VL-WIRE-022", needs=["auth"])
+@requirement("VL-WIRE-020", "VL-WIRE-022", "VL-REL-004", needs=["auth"])
 def header_required(ctx: Ctx) -> None:
     """A request without the CallerAuth header is refused with EVS112."""
     finance = ctx.party("finance")

@@ -149,6 +149,29 @@ def oversize_refused(ctx: Ctx) -> None:
     _hostile(ctx, data, "EVS100", "a 9 MiB request")
 
 
+@requirement("VL-WIRE-006", "VL-REL-003")
+def element_flood_refused(ctx: Ctx) -> None:
+    """A signed request whose Body holds 200,000 empty elements (800 KB) is refused with EVS100, fast."""
+    finance = ctx.party("finance")
+    text = _query(ctx, finance.cert_id).replace("</stYear>", "</stYear>" + "<a/>" * 200_000)
+    data = raw.envelope(text, service=FINANCE, holder=finance.org)
+    _hostile(ctx, data, "EVS100", "200,000 elements in the Body", requirement="VL-REL-003")
+
+
+@requirement("EV-CODEC-013", "VL-REL-003")
+def mof_element_flood_refused(ctx: Ctx) -> None:
+    """A saveStampVoucher whose MOF holds 500,000 empty elements (2 MB) is refused with EVS100, fast."""
+    client = ctx.client(ctx.party("finance"))
+    mof = b'<?xml version="1.0" encoding="GBK"?>\n<MOF>' + b"<a/>" * 500_000 + b"</MOF>"
+    started = time.perf_counter()
+    ctx.refuses("EVS100", client.save_stamp_voucher, ctx.adm, ctx.year, "5207", mof,
+                why="a MOF of 500,000 elements", requirement="VL-REL-003")  # fmt: skip
+    seconds = time.perf_counter() - started
+    if seconds > FAST_SECONDS:
+        raise Failure(f"a MOF of 500,000 elements took {seconds:.1f} s to refuse", requirement="VL-REL-003")
+    _still_answers(ctx)
+
+
 @requirement("EV-CODEC-013", "VL-LIB-020")
 def hostile_mof_refused(ctx: Ctx) -> None:
     """A MOF document carrying a DTD inside a valid request is refused with EVS100, and nothing is stored."""
@@ -172,7 +195,7 @@ def garbage_mof_refused(ctx: Ctx) -> None:
     _still_answers(ctx)
 
 
-@requirement("VL-WIRE-032", "VL-WIRE-006")
+@requirement("VL-WIRE-032", "VL-WIRE-006", "VL-REL-005")
 def answers_carry_no_secrets(ctx: Ctx) -> None:
     """No answer to hostile input leaks a traceback, a file path or SQL (VL-WIRE-032)."""
     data = _signed(ctx).replace(b"<stYear>", b"<stYear>'; DROP TABLE voucher; --", 1)

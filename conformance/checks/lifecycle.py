@@ -265,6 +265,23 @@ def confirm_twice_is_idempotent(ctx: Ctx) -> None:
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="signed for twice")
 
 
+@requirement("VL-WIRE-033", "VL-REL-002")
+def refusing_what_was_signed_for_does_not_read_as_success(ctx: Ctx) -> None:
+    """confirmVoucherFail on a voucher signed for is refused, in words no client reads as success."""
+    cast = Cast.of(ctx)
+    v, _ = signed_for(ctx, cast)
+    fault = ctx.refuses(
+        "EVS700", ctx.client(cast.pboc).confirm_voucher_fail, ctx.adm, ctx.year, VT, [v.voucher_no],
+        ["签收后拒绝"], why="refusing a voucher already signed for", requirement="VL-REL-002",
+    )  # fmt: skip
+    if fault.is_idempotent_success:
+        raise WrongAnswer(
+            operation="confirmVoucherFail", expected="a refusal without an idempotent-success phrase",
+            got=f"{fault.evs_code}#{fault.message}", requirement="VL-WIRE-033",
+        )  # fmt: skip
+    expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="a refused confirmVoucherFail")
+
+
 @requirement("VL-LIB-030", "VL-WIRE-033")
 def send_twice_is_idempotent(ctx: Ctx) -> None:
     """Sending a sent voucher again answers 已发送 (an idempotent-success phrase); the status stays 0."""
