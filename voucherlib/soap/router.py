@@ -164,9 +164,10 @@ def create_soap_router(
     org type `001` within the AdmDivCode the request names (VL-WIRE-027). The default
     `resolve_caller` (wsauth.caller_named_by_certificate) checks only that the certificate names
     the CertID, no chain. With auth on, the header is checked (fields, freshness, certificate,
-    `resolve_caller`) before the Body is parsed, and its signature once it is. Requests over
-    BULKY_REQUEST_BYTES are read and handled at most `max_bulky_requests` at a time; the others
-    wait their turn.
+    `resolve_caller`) first, and its signature once the Body is parsed; a request over
+    BULKY_REQUEST_BYTES whose header fails is refused without its Body ever being parsed (a
+    smaller one is parsed first, so that a malformed request is named as such). Bulky requests
+    are read and handled at most `max_bulky_requests` at a time; the others wait their turn.
     """
     if profile not in PROFILES:
         raise ValueError(f"create_soap_router: profile must be one of {PROFILES}, got {profile!r}")
@@ -214,13 +215,19 @@ def create_soap_router(
                 _operation(service, profile, op_name)
             if auth == "required":
                 stage = "authentication"
-                screened = check.screen(head)
                 try:
+                    screened = check.screen(head)
                     early = await _invoke(resolve, screened.cert_id, screened.certificate)
                 except Exception as exc:
-                    if getattr(exc, "caller", None) is None:
-                        raise  # nobody the library knows: refused before the Body is parsed
-                    early = None  # one of its own, refused (revoked...): attributed once the signature holds
+                    if getattr(exc, "caller", None) is not None:
+                        early = None  # one of its own, refused (revoked…): attributed once signed
+                    elif len(data) > BULKY_REQUEST_BYTES:
+                        raise  # nobody the library knows: a large Body is never parsed for them
+                    else:  # a small one is: a malformed request is named as such first (EVS100)
+                        stage = "request"
+                        parse_request(data, limit=max_request_bytes)
+                        stage = "authentication"
+                        raise
                 stage = "request"
             parsed = parse_request(data, limit=max_request_bytes)  # only now the Body
             op_name, dialect = parsed.operation, parsed.dialect

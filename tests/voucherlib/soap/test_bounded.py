@@ -21,9 +21,10 @@ URL = "http://library.test/realware/services/AsspFinanceService"
 BIG_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
     b"<soapenv:Body><confirmVoucher>"
-    + b"<x/>" * 60_000
+    + b"<x>padding padding</x>" * 60_000
     + b"</confirmVoucher></soapenv:Body></soapenv:Envelope>"
 )
+assert len(BIG_BODY) > BULKY_REQUEST_BYTES  # a smaller Body is parsed first, to name a malformed one
 
 
 @pytest.fixture
@@ -40,19 +41,21 @@ def parsed(monkeypatch):
     return seen
 
 
-async def test_a_body_without_a_caller_is_never_parsed(parsed):
+async def test_a_large_body_without_a_caller_is_never_parsed(parsed):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=make_app(RecordingHandler()))) as raw:
         answer = await raw.post(URL, content=BIG_BODY)
     assert answer.status_code == 500 and b"EVS112#CallerAuth header: missing" in answer.content
     assert parsed == []
 
 
-async def test_a_caller_the_library_does_not_know_is_refused_before_the_body(parsed):
+async def test_a_caller_the_library_does_not_know_is_refused_before_a_large_body(parsed):
     def stranger(cert_id, cert_der):
         raise soap_router.wsauth.EvoucherError(f"certificate of {cert_id} is not ours", evs_code="EVS112")
 
     app = make_app(RecordingHandler(), resolve_caller=stranger)
-    async with connect(Intercept(app)) as client:
+    body = b"<soapenv:Body>"
+    pad = lambda sent: sent.replace(body, body + b"<!--" + b"x" * BULKY_REQUEST_BYTES + b"-->")  # noqa: E731
+    async with connect(Intercept(app, edit=pad)) as client:
         fault = await refused(client, *ARGS)
     assert fault.evs_code == "EVS112" and "is not ours" in fault.message
     assert parsed == []
@@ -136,3 +139,12 @@ def test_a_refusal_before_the_body_is_parsed_answers_an_axis_request_in_kind():
     assert answer.status_code == 500
     assert b"<faultcode>soapenv:Server.userException</faultcode>" in answer.content
     assert b"java.lang.Exception: EVS100#unknown operation 'dropAllTables'" in answer.content
+
+
+async def test_a_small_malformed_request_is_named_as_such_before_the_missing_caller(parsed):
+    """Under BULKY_REQUEST_BYTES the Body is parsed first: two operations are EVS100, not EVS112."""
+    two = BIG_BODY[: BIG_BODY.index(b"<x>")] + b"</confirmVoucher><confirmVoucher></confirmVoucher>"
+    two += b"</soapenv:Body></soapenv:Envelope>"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=make_app(RecordingHandler()))) as raw:
+        answer = await raw.post(URL, content=two)
+    assert b"EVS100#SOAP request: Body must hold exactly one operation, found 2" in answer.content
