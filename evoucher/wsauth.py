@@ -200,10 +200,6 @@ class NonceCache:
     def __len__(self) -> int:
         return len(self._seen)
 
-    def __contains__(self, key: tuple[str, str]) -> bool:
-        with self._lock:
-            return key in self._seen
-
     def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
         """Record a nonce; returns why it is refused, or None when it is new."""
         with self._lock:
@@ -248,7 +244,7 @@ class Verifier:
 
     def screen(self, soap_header: etree._Element | None) -> AuthHeader:
         """What can be checked of the header alone, before the Body is parsed: its fields,
-        freshness, the certificate's key and a nonce not used before. `verify` still decides."""
+        freshness and the certificate's key. `verify` still decides (signature, then nonce)."""
         auth = read_header(soap_header)
         skew = auth.created_at - self.clock()
         if abs(skew) > self.window:
@@ -256,8 +252,6 @@ class Verifier:
                 f"Created {auth.created} is {abs(skew):.0f} s from server time (window {self.window:.0f} s)"
             )
         _public_key(auth.certificate)
-        if (auth.cert_id, auth.nonce) in self.nonces:
-            raise _refuse("Nonce was already used (replayed request)")
         return auth
 
     def verify(self, soap_header: etree._Element | None, body: etree._Element, *, service: str) -> AuthHeader:
