@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+import psycopg
+
 from benchmarks._load import client
 from benchmarks._vouchers import ADM, FINANCE, VT, YEAR
 from evoucher.codec import MofBody
+from voucherlib.lifecycle import DeliveryState
+from voucherlib.store import VoucherKey, open_store
 
 if TYPE_CHECKING:
     from benchmarks.crash import Outcome
@@ -49,8 +53,6 @@ async def check_wire(url: str, env, seen: Acknowledged, outcome: Outcome) -> Non
 
 def check_store(db: str, seen: Acknowledged, outcome: Outcome) -> None:
     """Every voucher acknowledged or in doubt, read back from the store after the last stop."""
-    from voucherlib.lifecycle import DeliveryState
-    from voucherlib.store import VoucherKey, open_store
 
     def facts(q, key):
         version = q.version(key)
@@ -97,8 +99,6 @@ def verify_audit(db: str, outcome: Outcome) -> None:
 
 def drop_connections(db: str) -> int:
     """Terminate the PostgreSQL backends named by the URL's application_name (the server's pool)."""
-    import psycopg
-
     parts = urlsplit(db)
     name = dict(parse_qsl(parts.query)).get("application_name")
     if not name:
