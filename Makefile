@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 PYTEST  := $(BIN)/pytest
 
-.PHONY: demo test test-slow lint bench install system-deps clean lock dist
+.PHONY: demo test test-slow test-crash lint bench install system-deps clean lock dist
 
 # The exact versions come from requirements.lock (pyproject.toml states ranges), so `make test`
 # runs what CI ran; `make lock` moves the lock to the newest releases inside the ranges.
@@ -54,6 +54,13 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(PYTEST) -n 2 -q
+
+# The crash test at CI size: 20 SIGKILLs of guoku serve on SQLite, 10 on PostgreSQL and one
+# restart of the PostgreSQL server itself. The restart disturbs everyone using that server, so
+# run it only where nothing else does (.ci/run runs it after the suite).
+PG_RESTART_CMD ?= pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main restart
+test-crash: install
+	GUOKU_PG_RESTART_CMD="$(PG_RESTART_CMD)" $(PYTEST) -q -n 0 -m slow -k ci_sized tests/benchmarks/test_crash.py
 
 test-slow: install
 	$(PYTEST) -q -m slow
