@@ -27,11 +27,17 @@ def window(cert: certs.Cert, at: datetime) -> str:
 
 
 def load_cert(run: Run, name: str, der: bytes) -> certs.Cert | None:
-    """The certificate in `der` as check `name`; None (a FAILED check) when it cannot be read."""
+    """The certificate in `der` as check `name`; None (a FAILED check) when it cannot be read.
+
+    A certificate only asn1crypto could read is a WARNING naming its deviation.
+    """
     cert = None
     with run.check(name) as step:
         cert = certs.load_certificate(der, name)
-        step.note(cert.subject)
+        if cert.deviation:
+            step.warn(f"{cert.subject}; {cert.deviation}")
+        else:
+            step.note(cert.subject)
     return cert
 
 

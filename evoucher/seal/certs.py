@@ -6,6 +6,10 @@ signature. The point comes from `pki.x509.certificate_public_key` (asn1crypto, d
 SubjectPublicKeyInfo), and issuer signatures are verified over the exact TBSCertificate bytes
 with `evoucher.crypto.sm2`.
 
+`cryptography` 51 decodes names eagerly and refuses a string whose bytes do not fit its declared
+type (the real Yunnan signer certificate has an IA5String emailAddress holding UTF-8 Chinese);
+such a certificate is read with asn1crypto instead, and its `deviation` says why (a WARNING).
+
 Errors (each becomes one sub-indication in `seal.verify`)::
 
     SealError
@@ -26,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
+from asn1crypto import core
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 
 from evoucher.crypto import oids, remembered, sm2
@@ -94,7 +100,7 @@ class Cert:
     """
 
     der: bytes
-    x509: x509.Certificate
+    x509: x509.Certificate | None  # None when only asn1crypto could read it (see `deviation`)
     public_key: sm2.PublicKey
     subject: str
     issuer: str
@@ -108,6 +114,7 @@ class Cert:
     tbs: bytes
     signature: bytes
     signature_algorithm: str  # dotted OID
+    deviation: str | None = None  # why it is not strictly DER-conformant, when `cryptography` refused it
 
     def valid_at(self, at: datetime) -> bool:
         return self.not_before <= at <= self.not_after
@@ -118,7 +125,13 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
     """Parse a DER or PEM certificate with an SM2 key; CertificateError if it is neither."""
     der = _der(data)
     try:
-        cert = x509.load_der_x509_certificate(der)
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            lenient = _load_leniently(der)
+            if lenient is None:
+                raise
+            return lenient
         return Cert(
             der,
             cert,
@@ -139,6 +152,76 @@ def load_certificate(data: bytes, what: str = "certificate") -> Cert:
         raise CertificateError(str(exc), what=what) from None
     except (ValueError, TypeError, KeyError, x509.InvalidVersion) as exc:
         raise CertificateError(f"cannot be parsed ({exc!r})", what=what) from None
+
+
+def _string_type(value: core.Asn1Value) -> str:
+    """The ASN.1 string type of a name value, as asn1crypto names it ("IA5String")."""
+    value = value.chosen if isinstance(value, core.Choice) else value
+    return next(c.__name__ for c in type(value).__mro__ if c.__module__ == core.__name__)
+
+
+def _lenient_name(name: asn1_x509.Name, role: str, deviations: list[str]) -> x509.Name:
+    """`name` as a `cryptography` Name, so it prints and compares as one `cryptography` read.
+
+    A value whose bytes are not of its declared type but are UTF-8 is decoded as UTF-8 and
+    noted in `deviations`; anything else asn1crypto cannot decode raises (a ValueError).
+    """
+    rdns = []
+    for rdn in name.chosen:
+        attributes = []
+        for atv in rdn:
+            attribute, raw = atv["type"], atv["value"]
+            try:
+                value = raw.native
+            except UnicodeDecodeError:
+                value = raw.contents.decode("utf-8")
+                kind = _string_type(raw)
+                deviations.append(f"{role} {attribute.native} holds UTF-8 {value!r}, not valid in its {kind}")
+            attributes.append(x509.NameAttribute(x509.ObjectIdentifier(attribute.dotted), value))
+        rdns.append(x509.RelativeDistinguishedName(attributes))
+    return x509.Name(rdns)
+
+
+def _load_leniently(der: bytes) -> Cert | None:
+    """The certificate read with asn1crypto when `cryptography` refused it for a name string
+    holding UTF-8 bytes its type does not allow; None (keep the refusal) for anything else.
+
+    Reads what verification uses: names, serial, validity, the TBSCertificate bytes as
+    received, the signature and the SM2 point. No certificate extension is read by the verifier.
+    """
+    try:
+        cert = asn1_x509.Certificate.load(der, strict=True)
+        tbs = cert["tbs_certificate"]
+        deviations: list[str] = []
+        subject = _lenient_name(tbs["subject"], "subject", deviations)
+        issuer = _lenient_name(tbs["issuer"], "issuer", deviations)
+        serial = tbs["serial_number"].native
+        validity = tbs["validity"]
+        not_before, not_after = validity["not_before"].native, validity["not_after"].native
+        signature = cert["signature_value"].native
+        algorithm = cert["signature_algorithm"]["algorithm"].dotted
+        signed = tbs.dump()  # the bytes as received: asn1crypto keeps them for a parsed value
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not deviations:
+        return None
+    return Cert(
+        der,
+        None,
+        certificate_public_key(cert),
+        subject.rfc4514_string(),
+        issuer.rfc4514_string(),
+        format(serial, "x"),
+        not_before,
+        not_after,
+        name_key(subject),
+        name_key(issuer),
+        serial,
+        signed,
+        signature,
+        algorithm,
+        "not strictly DER-conformant, read with asn1crypto: " + "; ".join(deviations),
+    )
 
 
 def _sm2_signed(public_key: sm2.PublicKey, tbs: bytes, signature: bytes, algorithm: str) -> bool:

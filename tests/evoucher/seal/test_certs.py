@@ -56,6 +56,18 @@ def test_certificates_asn1crypto_cannot_read_still_load():
     assert not certs.issued_by(cert, certs.load_certificate(ROOT))
 
 
+def test_a_utf8_ia5string_is_read_with_asn1crypto_and_reported():
+    der = model.load_signature(vector("gov_yunnan_v4_gbkcert_SignedValue.dat")).signer_cert
+    lenient = certs._load_leniently(der)  # what load_certificate falls back to (cryptography 51 refuses it)
+    assert lenient is not None and lenient.x509 is None
+    assert "email_address holds UTF-8 '电子邮箱', not valid in its IA5String" in (lenient.deviation or "")
+    assert lenient.serial_hex == "69e200e100140053"
+    assert lenient.not_after == datetime(2020, 10, 24, 8, 25, 3, tzinfo=UTC)
+    assert lenient.issuer.startswith("CN=YNCA_SM2,")
+    assert lenient.public_key == certs.load_certificate(der).public_key
+    assert certs._load_leniently(ROOT) is None  # nothing to tolerate: cryptography's reading stands
+
+
 def test_issued_by_needs_the_issuers_key_not_just_its_name():
     signer = certs.load_certificate(model.load_signature(vector("ofdrw_SignedValueV4.dat")).signer_cert)
     root = certs.load_certificate(ROOT)
