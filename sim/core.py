@@ -43,6 +43,8 @@ class Library:
         self.outages = sorted(outages)
 
     def down_until(self, t: float) -> float | None:
+        if not self.outages:
+            return None
         for start, end in self.outages:
             if start <= t < end:
                 return end
@@ -58,8 +60,7 @@ class Library:
             start = self.env.now
             if minutes > 0:
                 yield self.env.timeout(minutes)
-        month = f"{self.sim.calendar.date_of(start):%Y-%m}"
-        self.sim.metrics.library(start, profile, month, ops, minutes, queue)
+        self.sim.metrics.library(start, profile, self.sim.month(start), ops, minutes, queue)
         return start
 
 
@@ -69,6 +70,7 @@ class Simulation:
         self.env = simpy.Environment()
         self.calendar = Calendar(start or scenario.start, days or scenario.days, scenario.calendar)
         self.days = self.calendar.days
+        self.months = [f"{d:%Y-%m}" for d in self.calendar.dates]
         self.topology = Topology(scenario, seed)
         self.metrics = Metrics(self.days)
         clock = scenario.clock
@@ -115,7 +117,8 @@ class Simulation:
         return max((share for a, b, share in self.fallbacks if a <= t < b), default=0.0)
 
     def month(self, t: float) -> str:
-        return f"{self.calendar.date_of(t):%Y-%m}"
+        day = int(t // DAY)
+        return self.months[day] if 0 <= day < self.days else f"{self.calendar.date_of(t):%Y-%m}"
 
     # ------------------------------------------------------------------ processes
 
@@ -148,6 +151,8 @@ class Simulation:
         self.backend.clearing(t)
 
     def _offline_until(self, party: Party, t: float) -> float | None:
+        if not self.offline:
+            return None
         for start, end in self.offline.get(party.name, []) + self.offline.get(
             f"{party.place.group.name}/bank", []
         ):

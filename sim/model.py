@@ -49,6 +49,30 @@ PAY_TYPE = np.array([PAY_TYPES.index(ROUTES[f].pay_type) for f in FLOWS])
 MIXED = -1  # Chunk.code of documents of more than one flow
 
 
+@dataclass(frozen=True, slots=True)
+class FlowCode:
+    """The tables above for one flow, as Python values: what a chunk of one flow looks up."""
+
+    receivers: int
+    to_bank: bool
+    copy_to_bank: bool
+    pays: bool
+    late_rule: bool
+    pay_type: int
+
+
+CODES = [
+    FlowCode(
+        *(
+            int(RECEIVERS[i]),
+            *(bool(t[i]) for t in (TO_BANK, COPY_TO_BANK, PAYS, LATE_RULE)),
+            int(PAY_TYPE[i]),
+        )
+    )
+    for i in range(len(FLOWS))
+]
+
+
 class Chunk:
     """Documents at one hop, sorted by when each can be worked; `code` is their one flow or MIXED."""
 
@@ -294,18 +318,19 @@ class ModelBackend:
                     lib += send2[s] * two
                     ops += 2 * n + int(two.sum())
                 else:
-                    if TWO_RECEIVERS[code]:
+                    receivers = CODES[code].receivers
+                    if receivers >= 2:
                         lib += send2[s]
-                    ops += n * (1 + int(RECEIVERS[code]))
+                    ops += n * (1 + receivers)
             else:
                 if chunk.hop == HANDLE:
                     lib = save[s] + send[s] + confirm[s]
                     ops += 3 * n
-                    pays = PAYS[chunk.flow] if code == MIXED else PAYS[code]
-                    if self.tips and pays.any():
+                    pays = PAYS[chunk.flow] if code == MIXED else CODES[code].pays
+                    if self.tips and (pays if code != MIXED else pays.any()):
                         if tips is None:
                             tips = np.zeros(total)
-                        tips[s] = np.where(pays, self.tips, 0.0)
+                        tips[s] = np.where(pays, self.tips, 0.0) if code == MIXED else self.tips
                 else:
                     lib = confirm[s]
                     ops += n
@@ -348,10 +373,16 @@ class ModelBackend:
     def _deliver(self, receiver: Party, chunk: Chunk, flow, t0, bank, ready, primary: bool) -> None:
         """Documents of `chunk` (as arrays) handed to `receiver`; late payments wait for its next day."""
         code = chunk.code
-        rule = LATE_RULE[flow] if code == MIXED else LATE_RULE[code]
-        if rule.any():
+        if code == MIXED:
+            rule = LATE_RULE[flow]
+            ruled = rule.any()
+        else:
+            ruled = CODES[code].late_rule
+        if ruled:
             day = ready // DAY
-            late = rule & (ready - day * DAY > self.cutoff[receiver.role])
+            late = ready - day * DAY > self.cutoff[receiver.role]
+            if code == MIXED:
+                late &= rule
             if late.any():
                 calendar = self.sim.calendar
                 nxt = calendar.next_work[np.minimum(day[late].astype(np.int64) + 1, calendar.days)]
@@ -393,12 +424,13 @@ class ModelBackend:
                 if wanted.any():
                     self._to_banks(chunk, wanted, at[wanted], not copy)
             return
-        if TO_BANK[code]:
+        route = CODES[code]
+        if route.to_bank:
             self._to_banks(chunk, None, at, True)
         else:
             pboc = self.sim.topology.party(chunk.place, "pboc")
             self._deliver(pboc, chunk, chunk.flow, chunk.t0, chunk.bank, at, True)
-        if COPY_TO_BANK[code]:
+        if route.copy_to_bank:
             self._to_banks(chunk, None, at, False)
 
     def _handled(self, receiver: Party, chunk: Chunk, at: np.ndarray) -> None:
@@ -414,7 +446,7 @@ class ModelBackend:
                 flow, t0, bank, at = flow[keep], t0[keep], bank[keep], at[keep]
                 if not len(at):
                     return
-        pays = PAYS[flow] if code == MIXED else PAYS[code]
+        pays = PAYS[flow] if code == MIXED else CODES[code].pays
         failed = None
         if sim.tips_failures:
             failed = pays & _draw_share(self.rng, len(at), sim.tips_failure_share(float(at[0])))
@@ -423,10 +455,10 @@ class ModelBackend:
             paid = types > 0 if failed is None else (types > 0) & ~failed
             if paid.any():
                 self._to_clear(receiver, chunk.place, bank[paid], types[paid])
-        elif PAY_TYPE[code]:
+        elif CODES[code].pay_type:
             paid = bank if failed is None else bank[~failed]
             if len(paid):
-                self._to_clear(receiver, chunk.place, paid, int(PAY_TYPE[code]))
+                self._to_clear(receiver, chunk.place, paid, CODES[code].pay_type)
         funds = None
         if chunk.primary:  # a copy's receipt ends nothing
             funds = np.where(pays, at, np.nan) if code == MIXED else at if pays else np.full(len(at), np.nan)
