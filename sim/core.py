@@ -12,6 +12,7 @@ through `mocks/` (reference mode) or draws from a calibration file (model mode).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
@@ -35,11 +36,16 @@ class Backend(Protocol):
 
 
 class Library:
-    """The voucher library as a queueing facility of `workers` servers."""
+    """The voucher library as a queueing facility of `workers` servers, first come first served.
+
+    A caller that finds a worker free starts at once, without an event of its own; one that finds
+    them all busy waits in line, and a worker that finishes hands itself to the first in line.
+    """
 
     def __init__(self, sim: Simulation, workers: int, outages: list[tuple[float, float]]) -> None:
         self.sim, self.env = sim, sim.env
-        self.servers = simpy.Resource(self.env, capacity=workers)
+        self.workers, self.busy = workers, 0
+        self.line: deque[simpy.Event] = deque()
         self.outages = sorted(outages)
 
     def down_until(self, t: float) -> float | None:
@@ -54,12 +60,20 @@ class Library:
         """Hold one worker for `minutes` of calls; returns when the first call started."""
         while (up := self.down_until(self.env.now)) is not None:
             yield self.env.timeout(up - self.env.now)
-        queue = len(self.servers.queue)
-        with self.servers.request() as request:
-            yield request
-            start = self.env.now
-            if minutes > 0:
-                yield self.env.timeout(minutes)
+        queue = len(self.line)
+        if self.busy < self.workers:
+            self.busy += 1
+        else:
+            turn = self.env.event()
+            self.line.append(turn)
+            yield turn  # a worker is handed over
+        start = self.env.now
+        if minutes > 0:
+            yield self.env.timeout(minutes)
+        if self.line:
+            self.line.popleft().succeed()
+        else:
+            self.busy -= 1
         self.sim.metrics.library(start, profile, self.sim.month(start), ops, minutes, queue)
         return start
 

@@ -162,6 +162,7 @@ class ModelBackend:
         clock = sim.scenario.clock
         self.cutoff = {"bank": clock["bank_cutoff"], "pboc": clock.get("hvps_close", clock["day_cut"])}
         self.pools: dict[tuple[str, str], Pool] = {}
+        self._pools: dict[str, tuple[Pool, Pool, Pool]] = {}
         for party in sim.topology.parties:
             party.state = PartyState()
 
@@ -234,12 +235,23 @@ class ModelBackend:
             state.soonest = chunk.first
         self.sim.wake(party)
 
-    def _draw(self, profile: str, op: str, n: int) -> np.ndarray:
+    def _pool(self, profile: str, op: str) -> Pool:
+        """The service times of `op` under `profile`, seeded in the order the model first needs them."""
         pool = self.pools.get((profile, op))
         if pool is None:
             rng = np.random.default_rng([self.sim.seed, len(self.pools), 11])
             pool = self.pools[(profile, op)] = Pool(self.times.times(profile, op), rng, self.factor[profile])
-        return pool.take(n)
+        return pool
+
+    def _draw(self, profile: str, op: str, n: int) -> np.ndarray:
+        return self._pool(profile, op).take(n)
+
+    def _first_pools(self, profile: str) -> tuple[Pool, Pool, Pool]:
+        """What every cycle draws from (saveStampVoucher, sendVoucher, confirmVoucher), kept at hand."""
+        pools = self._pools[profile] = tuple(
+            self._pool(profile, op) for op in ("saveStampVoucher", "sendVoucher", "confirmVoucher")
+        )
+        return pools
 
     def _take(self, state: PartyState, now: float) -> list[Chunk]:
         """What in the pile is ready by `now`, one chunk per key in the pile's order; the rest stays."""
@@ -302,29 +314,27 @@ class ModelBackend:
         """
         sizes = [len(c.t0) for c in due]
         total = sum(sizes)
-        save = self._draw(profile, "saveStampVoucher", total)
-        send = self._draw(profile, "sendVoucher", total)
-        send2 = self._draw(profile, "sendVoucher", total)
-        confirm = self._draw(profile, "confirmVoucher", total)
-        parts, reads, per_read = [], [], []
+        save, send, confirm = self._pools.get(profile) or self._first_pools(profile)
+        lib = save.take(total) + send.take(total)  # what a sending or handling document costs at least
+        send2, confirm = send.take(total), confirm.take(total)
+        reads, per_read = [], []
         tips = None
         ops, offset = 0, 0
         for chunk, n in zip(due, sizes, strict=True):
             s, code = slice(offset, offset + n), chunk.code
             if chunk.hop == ISSUE:
-                lib = save[s] + send[s]
                 if code == MIXED:
                     two = TWO_RECEIVERS[chunk.flow]
-                    lib += send2[s] * two
+                    lib[s] += send2[s] * two
                     ops += 2 * n + int(two.sum())
                 else:
                     receivers = CODES[code].receivers
                     if receivers >= 2:
-                        lib += send2[s]
+                        lib[s] += send2[s]
                     ops += n * (1 + receivers)
             else:
                 if chunk.hop == HANDLE:
-                    lib = save[s] + send[s] + confirm[s]
+                    lib[s] += confirm[s]
                     ops += 3 * n
                     pays = PAYS[chunk.flow] if code == MIXED else CODES[code].pays
                     if self.tips and (pays if code != MIXED else pays.any()):
@@ -332,24 +342,27 @@ class ModelBackend:
                             tips = np.zeros(total)
                         tips[s] = np.where(pays, self.tips, 0.0) if code == MIXED else self.tips
                 else:
-                    lib = confirm[s]
+                    lib[s] = confirm[s]
                     ops += n
                 if code == MIXED:
                     counts = np.bincount(chunk.flow)
                     present = np.flatnonzero(counts)
-                    first = (chunk.flow == present[:, None]).argmax(axis=1) if len(present) > 1 else [0]
-                    reads += (offset + first).tolist() if len(present) > 1 else [offset]
+                    if len(present) > 1:
+                        reads += (offset + (chunk.flow == present[:, None]).argmax(axis=1)).tolist()
+                    else:
+                        reads.append(offset)
                     per_read += (-(-counts[present] // READ_BATCH)).tolist()
                 else:
                     reads.append(offset)
                     per_read.append(-(-n // READ_BATCH))
-            parts.append(lib)
             offset += n
-        lib = np.concatenate(parts)
         if reads:
             n_reads = sum(per_read)
-            at = reads if n_reads == len(reads) else np.repeat(reads, per_read)
-            np.add.at(lib, at, self._draw(profile, "readVoucherAgain", n_reads))
+            drawn = self._draw(profile, "readVoucherAgain", n_reads)
+            if n_reads == len(reads):
+                lib[reads] += drawn
+            else:  # a chunk's flow of more than 100 documents: its reads add up on its first
+                np.add.at(lib, np.repeat(reads, per_read), drawn)
             ops += n_reads
         return lib, tips, ops
 
