@@ -79,10 +79,11 @@ class Chunk:
     __slots__ = ("bank", "code", "failed", "first", "flow", "funds", "hop", "last", "place", "primary",
                  "ready", "sender", "t0")  # fmt: skip
 
-    def __init__(self, hop: int, flow: np.ndarray, t0: np.ndarray, ready: np.ndarray, bank: np.ndarray,
+    def __init__(self, hop: int, flow: np.ndarray, t0: np.ndarray, ready: np.ndarray, bank: np.ndarray | None,
                  sender: Party, place: int, code: int, funds: np.ndarray | None = None,
                  failed: np.ndarray | None = None, primary: bool = True) -> None:  # fmt: skip
-        self.hop, self.flow, self.t0, self.ready, self.bank = hop, flow, t0, ready, bank
+        self.hop, self.flow, self.t0, self.ready = hop, flow, t0, ready
+        self.bank = bank  # the agent bank of each (None: a receipt, which needs none)
         self.sender, self.place, self.code, self.primary = sender, place, code, primary
         self.funds = funds  # receipts: when the money moved (NaN: none moves)
         self.failed = failed  # receipts: the payment failed (None: none did)
@@ -104,25 +105,24 @@ class Chunk:
         def of(a):
             return None if a is None else a[s]
 
-        return Chunk(self.hop, self.flow[s], self.t0[s], self.ready[s], self.bank[s], self.sender, self.place,
-                     self.code, of(self.funds), of(self.failed), self.primary)  # fmt: skip
+        return Chunk(self.hop, self.flow[s], self.t0[s], self.ready[s], of(self.bank), self.sender,
+                     self.place, self.code, of(self.funds), of(self.failed), self.primary)  # fmt: skip
 
 
 def _joined(parts: list[Chunk], ordered: bool) -> Chunk:
     """Chunks of one key as one, in the order given; sorted by readiness (stably) when `ordered`."""
     first = parts[0]
-
-    def cat(name: str) -> np.ndarray | None:
-        arrays = [getattr(c, name) for c in parts]
-        if all(a is None for a in arrays):
-            return None
-        return np.concatenate(
-            [np.zeros(len(c.t0), bool) if a is None else a for a, c in zip(arrays, parts, strict=True)]
-        )
-
+    flow = np.concatenate([c.flow for c in parts])
+    t0 = np.concatenate([c.t0 for c in parts])
+    ready = np.concatenate([c.ready for c in parts])
+    bank = None if first.bank is None else np.concatenate([c.bank for c in parts])  # alike in one key
+    funds = None if first.funds is None else np.concatenate([c.funds for c in parts])
+    failed = None
+    if any(c.failed is not None for c in parts):
+        failed = np.concatenate([np.zeros(len(c.t0), bool) if c.failed is None else c.failed for c in parts])
     code = first.code if all(c.code == first.code for c in parts) else MIXED
-    joined = Chunk(first.hop, cat("flow"), cat("t0"), cat("ready"), cat("bank"), first.sender, first.place,
-                   code, cat("funds"), cat("failed"), first.primary)  # fmt: skip
+    joined = Chunk(first.hop, flow, t0, ready, bank, first.sender, first.place, code, funds, failed,
+                   first.primary)  # fmt: skip
     if ordered:
         latest = first.last
         for c in parts[1:]:
@@ -391,9 +391,10 @@ class ModelBackend:
             ruled = rule.any()
         else:
             ruled = CODES[code].late_rule
-        if ruled:
+        cutoff = self.cutoff[receiver.role]
+        if ruled and not _same_day_before(float(ready[0]), float(ready[-1]), cutoff):
             day = ready // DAY
-            late = ready - day * DAY > self.cutoff[receiver.role]
+            late = ready - day * DAY > cutoff
             if code == MIXED:
                 late &= rule
             if late.any():
@@ -478,7 +479,7 @@ class ModelBackend:
         sender = chunk.sender
         self._put(
             sender,
-            Chunk(RECEIPT, flow, t0, at, bank, sender, chunk.place, code, funds, failed, chunk.primary),
+            Chunk(RECEIPT, flow, t0, at, None, sender, chunk.place, code, funds, failed, chunk.primary),
         )
 
     def _to_clear(self, receiver: Party, place: int, banks: np.ndarray, types) -> None:
@@ -530,6 +531,12 @@ class ModelBackend:
         f = funds if ROUTES[name].pays else None
         missed = int(((f // DAY) > (t0 // DAY)).sum()) if f is not None else 0
         self.sim.metrics.ended(name, "electronic", outcome, t0, f, done, missed)
+
+
+def _same_day_before(first: float, last: float, cutoff: float) -> bool:
+    """Whether times from `first` to `last` (in order) all fall on one day, none after `cutoff`."""
+    day = last // DAY
+    return first // DAY == day and last - day * DAY <= cutoff
 
 
 def _groups(keys: np.ndarray | None):
