@@ -317,45 +317,62 @@ class ModelBackend:
         save, send, confirm = self._pools.get(profile) or self._first_pools(profile)
         lib = save.take(total) + send.take(total)  # what a sending or handling document costs at least
         send2, confirm = send.take(total), confirm.take(total)
-        reads, per_read = [], []
-        tips = None
+        # [start, end) of what adds a second sendVoucher, adds a confirmVoucher, is only a
+        # confirmVoucher, pays through TIPS: runs of small chunks become one numpy call each
+        second, handled, receipts, tipped = [], [], [], []
+        mixed_tips, reads, per_read = [], [], []
         ops, offset = 0, 0
         for chunk, n in zip(due, sizes, strict=True):
-            s, code = slice(offset, offset + n), chunk.code
+            end, code = offset + n, chunk.code
             if chunk.hop == ISSUE:
                 if code == MIXED:
                     two = TWO_RECEIVERS[chunk.flow]
-                    lib[s] += send2[s] * two
+                    lib[offset:end] += send2[offset:end] * two
                     ops += 2 * n + int(two.sum())
                 else:
                     receivers = CODES[code].receivers
                     if receivers >= 2:
-                        lib[s] += send2[s]
+                        _add_range(second, offset, end)
                     ops += n * (1 + receivers)
+                offset = end
+                continue
+            if chunk.hop == HANDLE:
+                _add_range(handled, offset, end)
+                ops += 3 * n
+                if self.tips and code != MIXED and CODES[code].pays:
+                    _add_range(tipped, offset, end)
+                elif self.tips and code == MIXED:
+                    pays = PAYS[chunk.flow]
+                    if pays.any():
+                        mixed_tips.append((offset, end, pays))
             else:
-                if chunk.hop == HANDLE:
-                    lib[s] += confirm[s]
-                    ops += 3 * n
-                    pays = PAYS[chunk.flow] if code == MIXED else CODES[code].pays
-                    if self.tips and (pays if code != MIXED else pays.any()):
-                        if tips is None:
-                            tips = np.zeros(total)
-                        tips[s] = np.where(pays, self.tips, 0.0) if code == MIXED else self.tips
-                else:
-                    lib[s] = confirm[s]
-                    ops += n
-                if code == MIXED:
-                    counts = np.bincount(chunk.flow)
-                    present = np.flatnonzero(counts)
-                    if len(present) > 1:
-                        reads += (offset + (chunk.flow == present[:, None]).argmax(axis=1)).tolist()
-                    else:
-                        reads.append(offset)
-                    per_read += (-(-counts[present] // READ_BATCH)).tolist()
+                _add_range(receipts, offset, end)
+                ops += n
+            if code == MIXED:
+                counts = np.bincount(chunk.flow)
+                present = np.flatnonzero(counts)
+                if len(present) > 1:
+                    reads += (offset + (chunk.flow == present[:, None]).argmax(axis=1)).tolist()
                 else:
                     reads.append(offset)
-                    per_read.append(-(-n // READ_BATCH))
-            offset += n
+                per_read += (-(-counts[present] // READ_BATCH)).tolist()
+            else:
+                reads.append(offset)
+                per_read.append(-(-n // READ_BATCH))
+            offset = end
+        for a, b in second:
+            lib[a:b] += send2[a:b]
+        for a, b in handled:
+            lib[a:b] += confirm[a:b]
+        for a, b in receipts:
+            lib[a:b] = confirm[a:b]
+        tips = None
+        if tipped or mixed_tips:
+            tips = np.zeros(total)
+            for a, b in tipped:
+                tips[a:b] = self.tips
+            for a, b, pays in mixed_tips:
+                tips[a:b] = np.where(pays, self.tips, 0.0)
         if reads:
             n_reads = sum(per_read)
             drawn = self._draw(profile, "readVoucherAgain", n_reads)
@@ -531,6 +548,14 @@ class ModelBackend:
         f = funds if ROUTES[name].pays else None
         missed = int(((f // DAY) > (t0 // DAY)).sum()) if f is not None else 0
         self.sim.metrics.ended(name, "electronic", outcome, t0, f, done, missed)
+
+
+def _add_range(ranges: list[list[int]], start: int, end: int) -> None:
+    """[start, end) onto `ranges`, extending the last one when they meet."""
+    if ranges and ranges[-1][1] == start:
+        ranges[-1][1] = end
+    else:
+        ranges.append([start, end])
 
 
 def _same_day_before(first: float, last: float, cutoff: float) -> bool:
