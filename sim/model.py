@@ -545,9 +545,8 @@ class ModelBackend:
 
     def _ended_flow(self, code: int, outcome: str, t0, funds, done) -> None:
         name = FLOWS[code]
-        f = funds if ROUTES[name].pays else None
-        missed = int(((f // DAY) > (t0 // DAY)).sum()) if f is not None else 0
-        self.sim.metrics.ended(name, "electronic", outcome, t0, f, done, missed)
+        f = funds if CODES[code].pays else None
+        self.sim.metrics.ended(name, "electronic", outcome, t0, f, done, None)
 
 
 def _add_range(ranges: list[list[int]], start: int, end: int) -> None:
