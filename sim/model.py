@@ -223,8 +223,6 @@ class ModelBackend:
 
     def _put(self, party: Party, chunk: Chunk) -> None:
         """Into the party's pile, beside what waits there from the same sender (merged when taken)."""
-        if not len(chunk.t0):
-            return
         state, key = party.state, chunk.key
         waiting = state.pile.get(key)
         if waiting is None:
@@ -233,7 +231,8 @@ class ModelBackend:
             waiting.append(chunk)
         if chunk.first < state.soonest:
             state.soonest = chunk.first
-        self.sim.wake(party)
+        if party.wake is not None and not party.wake.triggered:
+            party.wake.succeed()
 
     def _pool(self, profile: str, op: str) -> Pool:
         """The service times of `op` under `profile`, seeded in the order the model first needs them."""
@@ -255,19 +254,19 @@ class ModelBackend:
 
     def _take(self, state: PartyState, now: float) -> list[Chunk]:
         """What in the pile is ready by `now`, one chunk per key in the pile's order; the rest stays."""
-        due, soonest, pile = [], math.inf, state.pile
-        for key, parts in list(pile.items()):
+        due, soonest, kept = [], math.inf, {}
+        for key, parts in state.pile.items():
             chunk = parts[0] if len(parts) == 1 else _joined(parts, ordered=True)
             if chunk.last <= now:
                 due.append(chunk)
-                del pile[key]
                 continue
             ready, later = chunk.split(now)
             if ready is not None:
                 due.append(ready)
-            pile[key] = [later]
-            soonest = min(soonest, later.first)
-        state.soonest = soonest
+            kept[key] = [later]  # in its place: what arrives for a new key comes after
+            if later.first < soonest:
+                soonest = later.first
+        state.pile, state.soonest = kept, soonest
         return due
 
     def _profile(self, party: Party, now: float) -> str:
@@ -430,17 +429,21 @@ class ModelBackend:
         if which is not None:
             flow, t0, bank = flow[which], t0[which], bank[which]
         topology, place = self.sim.topology, chunk.place
-        low, high = int(bank.min()), int(bank.max())
-        if low == high:
-            self._deliver(topology.party(place, "bank", low), chunk, flow, t0, bank, at, primary)
+        counts = np.bincount(bank)
+        banks = np.flatnonzero(counts).tolist()
+        if len(banks) == 1:
+            self._deliver(topology.party(place, "bank", banks[0]), chunk, flow, t0, bank, at, primary)
             return
         order = np.argsort(bank, kind="stable")  # each bank's in the order they were sent
-        flow, t0, bank, at = flow[order], t0[order], bank[order], at[order]
-        counts = np.bincount(bank)
-        ends = np.cumsum(counts).tolist()
-        for b in np.flatnonzero(counts).tolist():
-            s = slice(ends[b] - int(counts[b]), ends[b])
-            self._deliver(topology.party(place, "bank", b), chunk, flow[s], t0[s], bank[s], at[s], primary)
+        if chunk.code == MIXED:
+            flow = flow[order]  # else any slice of it is the same
+        t0, bank, at = t0[order], bank[order], at[order]
+        counts, start = counts.tolist(), 0
+        for b in banks:
+            end = start + counts[b]
+            self._deliver(topology.party(place, "bank", b), chunk, flow[start:end], t0[start:end],
+                          bank[start:end], at[start:end], primary)  # fmt: skip
+            start = end
 
     def _issued(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         sender.state.outstanding += len(at)
