@@ -38,6 +38,7 @@ class Metrics:
         self.missed_cutoff = {"electronic": 0, "paper": 0}
         self.events = 0  # SimPy events
         self.document_events = 0  # a document sent, handled or receipted: what a per-voucher model schedules
+        self.paper_events = 0  # of which carried, handled or its receipt carried back on paper
         self._pending: dict[tuple[str, str, str], list[tuple[np.ndarray, np.ndarray]]] = {}  # (end, start)
         self._missed: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # (funds, application)
         self._buffered = 0

@@ -86,6 +86,7 @@ class Courier:
         metrics = sim.metrics
         metrics.staff_minutes["paper"] += float(handle.sum())
         metrics.document_events += 3 * n  # carried, handled, its receipt carried back
+        metrics.paper_events += 3 * n
         metrics.trips["courier"] += len(first)
         if ROUTES[apps.flow].sender == "unit":
             metrics.trips["unit"] += _distinct_pairs(where, apps.unit[order])

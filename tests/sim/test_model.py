@@ -10,6 +10,7 @@ import pytest
 
 from sim import report
 from sim.engine import RunSpec, confidence, replicate, simulate_model
+from sim.flows import ROUTES
 from sim.scenario import Fault, load
 
 
@@ -74,3 +75,21 @@ def test_shipped_scenarios_run_a_short_stretch(name):
     scenario = load(name)
     summary, _ = simulate_model(scenario, seed=1, days=min(scenario.days, 3))
     assert summary["headline"]["vouchers"] > 0
+
+
+def test_document_events_count_each_hop_of_each_voucher(small):
+    """What the benchmark's 'document events' means: a voucher sent, handled by each receiver and
+    receipted for each receiver electronically; carried, handled and its receipt carried on paper."""
+    summary, sim = simulate_model(small, seed=1, days=3)
+    hops = {
+        r["flow"]: 1 + 2 * len(ROUTES[r["flow"]].receivers)
+        for r in summary["flows"]
+        if r["medium"] == "electronic"
+    }
+    assert all(r["receipt"] == r["sent"] for r in summary["flows"])  # every voucher went all the way
+    assert summary["document_events"] == sum(hops[r["flow"]] * r["sent"] for r in summary["flows"])
+    assert sim.metrics.paper_events == 0
+    paper, sim = simulate_model(load("zhejiang"), seed=1, start=dt.date(2013, 8, 5), days=5)
+    assert paper["headline"]["electronic_share"] == 0
+    assert sim.metrics.paper_events == paper["document_events"] > 0
+    assert paper["document_events"] % 3 == 0
