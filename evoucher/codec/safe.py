@@ -238,14 +238,12 @@ def parse_until(
 
 
 def _at(element: etree._Element, root: etree._Element, path: tuple[str, ...]) -> bool:
-    tags = [element.tag]
-    for ancestor in element.iterancestors():
-        if ancestor is root:
-            break
-        tags.append(ancestor.tag)
-        if len(tags) > len(path):
+    """Whether `element` sits at `path` below `root`; looks up no further than the first mismatch."""
+    for want in reversed(path):
+        if element is None or element is root or want not in ("*", element.tag):
             return False
-    return len(tags) == len(path) and all(p in ("*", t) for p, t in zip(path, reversed(tags), strict=True))
+        element = element.getparent()
+    return element is root
 
 
 def decode_base64(text: str | None, where: str) -> bytes:
