@@ -163,6 +163,7 @@ class ModelBackend:
         self.cutoff = {"bank": clock["bank_cutoff"], "pboc": clock.get("hvps_close", clock["day_cut"])}
         self.pools: dict[tuple[str, str], Pool] = {}
         self._pools: dict[str, tuple[Pool, Pool, Pool]] = {}
+        self._after = (self._issued, self._handled, self._receipted)  # by hop
         for party in sim.topology.parties:
             party.state = PartyState()
 
@@ -299,7 +300,7 @@ class ModelBackend:
             n = len(chunk.t0)
             at = done[offset : offset + n]
             offset += n
-            (self._issued, self._handled, self._receipted)[chunk.hop](party, chunk, at)
+            self._after[chunk.hop](party, chunk, at)
 
     def _service(self, profile: str, due: list[Chunk]) -> tuple[np.ndarray, np.ndarray | None, int]:
         """Per document the library time of its calls in this cycle, its TIPS time (None: no TIPS
@@ -375,7 +376,9 @@ class ModelBackend:
         if reads:
             n_reads = sum(per_read)
             drawn = self._draw(profile, "readVoucherAgain", n_reads)
-            if n_reads == len(reads):
+            if n_reads == 1:
+                lib[reads[0]] += drawn[0]
+            elif n_reads == len(reads):
                 lib[reads] += drawn
             else:  # a chunk's flow of more than 100 documents: its reads add up on its first
                 np.add.at(lib, np.repeat(reads, per_read), drawn)
