@@ -98,7 +98,7 @@ class Chunk:
             return None, self
         if self.last <= now:
             return self, None
-        cut = int(np.searchsorted(self.ready, now, side="right"))
+        cut = int(self.ready.searchsorted(now, side="right"))
         return self.part(slice(0, cut)), self.part(slice(cut, None))
 
     def part(self, s) -> Chunk:
@@ -127,7 +127,7 @@ def _joined(parts: list[Chunk], ordered: bool) -> Chunk:
         latest = first.last
         for c in parts[1:]:
             if c.first < latest:  # overlaps what came before: sort (stably, as merging one by one would)
-                return joined.part(np.argsort(joined.ready, kind="stable"))
+                return joined.part(joined.ready.argsort(kind="stable"))
             latest = max(latest, c.last)
     return joined
 
@@ -291,7 +291,7 @@ class ModelBackend:
             lib[-1] += self._draw(profile, "queryVoucherStatusByOrgType", 1)[0]
             ops += 1
         start = yield from sim.library.use(float(lib.sum()), ops, profile)
-        done = start + np.cumsum(lib if tips is None else lib + tips)
+        done = start + (lib if tips is None else lib + tips).cumsum()
         if tips is not None:
             yield sim.env.timeout(float(tips.sum()))
         sim.metrics.document_events += len(done)
@@ -350,7 +350,7 @@ class ModelBackend:
                 ops += n
             if code == MIXED:
                 counts = np.bincount(chunk.flow)
-                present = np.flatnonzero(counts)
+                present = counts.nonzero()[0]
                 if len(present) > 1:
                     reads += (offset + (chunk.flow == present[:, None]).argmax(axis=1)).tolist()
                 else:
@@ -421,7 +421,7 @@ class ModelBackend:
                 nxt = calendar.next_work[np.minimum(day[late].astype(np.int64) + 1, calendar.days)]
                 ready = ready.copy()
                 ready[late] = nxt * DAY + self.sim.hours[receiver.role][0]
-                order = np.argsort(ready, kind="stable")  # else already in order: finished one by one
+                order = ready.argsort(kind="stable")  # else already in order: finished one by one
                 flow, t0, ready, bank = flow[order], t0[order], ready[order], bank[order]
         handle = Chunk(HANDLE, flow, t0, ready, bank, chunk.sender, chunk.place, code, primary=primary)
         self._put(receiver, handle)
@@ -433,11 +433,11 @@ class ModelBackend:
             flow, t0, bank = flow[which], t0[which], bank[which]
         topology, place = self.sim.topology, chunk.place
         counts = np.bincount(bank)
-        banks = np.flatnonzero(counts).tolist()
+        banks = counts.nonzero()[0].tolist()
         if len(banks) == 1:
             self._deliver(topology.party(place, "bank", banks[0]), chunk, flow, t0, bank, at, primary)
             return
-        order = np.argsort(bank, kind="stable")  # each bank's in the order they were sent
+        order = bank.argsort(kind="stable")  # each bank's in the order they were sent
         if chunk.code == MIXED:
             flow = flow[order]  # else any slice of it is the same
         t0, bank, at = t0[order], bank[order], at[order]
@@ -538,12 +538,12 @@ class ModelBackend:
             if low == high:
                 code = low
             else:  # per flow, in the order they ended
-                order = np.argsort(flow, kind="stable")
+                order = flow.argsort(kind="stable")
                 counts = np.bincount(flow[order])
-                ends = np.cumsum(counts).tolist()
+                ends = counts.cumsum().tolist()
                 t0, done = t0[order], done[order]
                 funds = None if funds is None else funds[order]
-                for c in np.flatnonzero(counts).tolist():
+                for c in counts.nonzero()[0].tolist():
                     s = slice(ends[c] - int(counts[c]), ends[c])
                     self._ended_flow(c, outcome, t0[s], None if funds is None else funds[s], done[s])
                 return
