@@ -7,6 +7,7 @@ server stamps, so the steps work against any library, whatever it declares about
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.context import Ctx, mof
 from conformance.failures import WrongAnswer, WrongStatus
@@ -33,6 +34,16 @@ def body(v: Voucher, flag: int = 0) -> MofBody:
     return MofBody.of(v, voucher_flag=flag)
 
 
+def mof_args(ctx: Ctx, b: MofBody | Voucher, *more: Any) -> tuple:
+    """What an operation on a message begins with: admDivCode, stYear, vtCode, the MOF of `b`; then `more`."""
+    return (ctx.adm, ctx.year, b.vt_code, mof(b if isinstance(b, MofBody) else body(b)), *more)
+
+
+def number_args(ctx: Ctx, v: Voucher | MofBody, *more: Any) -> tuple:
+    """What an operation on voucher numbers begins with: admDivCode, stYear, vtCode, [voucherNo], `more`."""
+    return (ctx.adm, ctx.year, v.vt_code, [v.voucher_no], *more)
+
+
 def store(
     ctx: Ctx,
     who: Party,
@@ -47,10 +58,7 @@ def store(
     stamped = ctx.stamped(who, body(v, flag), *wanted)
     ctx.accepts(
         ctx.client(who).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        v.vt_code,
-        mof(stamped),
+        *mof_args(ctx, stamped),
         why=f"a valid {v.vt_code} stamped at {', '.join(wanted)}",
     )
     return stamped
@@ -106,12 +114,7 @@ def signed_for(ctx: Ctx, cast: Cast, vt: str = VT, **fields: str) -> tuple[Vouch
             requirement="VL-STORE-008",
         )
     ctx.accepts(
-        ctx.client(cast.pboc).confirm_voucher,
-        ctx.adm,
-        ctx.year,
-        vt,
-        [v.voucher_no],
-        why="signing for a voucher just read",
+        ctx.client(cast.pboc).confirm_voucher, *number_args(ctx, v), why="signing for a voucher just read"
     )
     return v, got
 
