@@ -44,6 +44,11 @@ def number_args(ctx: Ctx, v: Voucher | MofBody, *more: Any) -> tuple:
     return (ctx.adm, ctx.year, v.vt_code, [v.voucher_no], *more)
 
 
+def send_args(ctx: Ctx, v: Voucher, src: str, dec: str) -> tuple:
+    """sendVoucher's arguments: admDivCode, srcOrgType, decOrgType, stYear, vtCode, [voucherNo]."""
+    return (ctx.adm, src, dec, ctx.year, v.vt_code, [v.voucher_no])
+
+
 def store(
     ctx: Ctx,
     who: Party,
@@ -67,16 +72,8 @@ def store(
 def send(ctx: Ctx, who: Party, to: Party, v: Voucher, *, full: bool = False) -> None:
     client = ctx.client(who)
     call = client.send_voucher_full_signs if full else client.send_voucher
-    ctx.accepts(
-        call,
-        ctx.adm,
-        who.org_type,
-        to.org_type,
-        ctx.year,
-        v.vt_code,
-        [v.voucher_no],
-        why=f"sending the complete {v.vt_code} {v.voucher_no}",
-    )
+    args = send_args(ctx, v, who.org_type, to.org_type)
+    ctx.accepts(call, *args, why=f"sending the complete {v.vt_code} {v.voucher_no}")
 
 
 def written_and_sent(ctx: Ctx, cast: Cast, vt: str = VT, **fields: str) -> Voucher:

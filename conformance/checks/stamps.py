@@ -9,15 +9,17 @@ from datetime import UTC, datetime
 
 from conformance.catalogue import requirement
 from conformance.checks.seals import SIGNED_VT
-from conformance.context import SEAL_VERSION, Ctx, mof
+from conformance.context import SEAL_VERSION, Ctx
 from conformance.failures import Failure, Skipped
 from conformance.steps import (
     VT,
     Cast,
     body,
     expect_status,
+    mof_args,
     read,
     receipt_of,
+    send_args,
     signed_for,
     store,
 )
@@ -28,16 +30,8 @@ from evoucher.stamp import body_property_info
 
 
 def _refused_stamps(ctx: Ctx, who: Party, b: MofBody, why: str, requirement: str = "VL-LIB-023") -> None:
-    fault = ctx.refuses(
-        "EVS700",
-        ctx.client(who).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        b.vt_code,
-        mof(b),
-        why=why,
-        requirement=requirement,
-    )
+    call = ctx.client(who).save_stamp_voucher
+    fault = ctx.refuses("EVS700", call, *mof_args(ctx, b), why=why, requirement=requirement)
     ctx.notes["fault"] = fault.message[:300]
     expect_status(
         ctx,
@@ -216,16 +210,9 @@ def not_sent_before_every_position(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     store(ctx, cast.finance, v, positions=ctx.positions(VT)[:1])
+    call = ctx.client(cast.finance).send_voucher
     ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).send_voucher,
-        ctx.adm,
-        "011",
-        "001",
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="sending a voucher with one of three stamps",
+        "EVS700", call, *send_args(ctx, v, "011", "001"), why="sending a voucher with one of three stamps"
     )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 13, when="after a refused send")
     if read(ctx, cast.pboc, VT, v.voucher_no, again=True) is not None:
@@ -250,14 +237,5 @@ def cancelled_stamp_blocks_sending(ctx: Ctx) -> None:
         position,
         why=f"cancelling the stamp at {position}",
     )
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).send_voucher,
-        ctx.adm,
-        "011",
-        "001",
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why=f"sending after cancelling {position}",
-    )
+    call = ctx.client(cast.finance).send_voucher
+    ctx.refuses("EVS700", call, *send_args(ctx, v, "011", "001"), why=f"sending after cancelling {position}")
