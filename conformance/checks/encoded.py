@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from conformance import raw
 from conformance.catalogue import requirement
-from conformance.checks.wire import answered, offered, plausible, wsdl_operations
+from conformance.checks.wire import answered, missing_extra, offered, plausible, wsdl
 from conformance.context import Ctx
 from conformance.failures import Failure, Skipped, WrongAnswer
 from conformance.steps import VT, Cast, body, read, store
@@ -183,17 +183,14 @@ def array_size_mismatch_refused(ctx: Ctx) -> None:
 @requirement("VL-WIRE-047", each=[("AsspFinanceService", FINANCE)])
 def rpc_wsdl(ctx: Ctx, service: str) -> None:
     """{}: GET ?wsdl&style=rpc describes the profile's operations, rpc/encoded; other styles are HTTP 400."""
-    answer = raw.post(ctx, service, b"", method="GET", query="?wsdl&style=rpc")
-    if answer.status != 200:
-        raise WrongAnswer(operation="GET ?wsdl&style=rpc", expected="HTTP 200", got=answer.status)
-    root, names = wsdl_operations(answer)
+    root, names = wsdl(ctx, service, "?wsdl&style=rpc")
     wanted = {op.name for op in operations_for(service, ctx.profile)}
     uses = {b.get("use") for b in root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}body")}
     if names != wanted or uses != {"encoded"}:
         raise WrongAnswer(
             operation="GET ?wsdl&style=rpc",
             expected="the catalogue's operations, use=encoded",
-            got=f"missing {sorted(wanted - names)}, extra {sorted(names - wanted)}, uses {uses}",
+            got=f"{missing_extra(wanted, names)}, uses {uses}",
         )
     if raw.post(ctx, service, b"", method="GET", query="?wsdl&style=bogus").status != 400:
         raise Failure("GET ?wsdl&style=bogus is not answered HTTP 400", requirement="VL-WIRE-047")

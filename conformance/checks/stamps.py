@@ -111,23 +111,23 @@ def moved_onto_receipt_refused(ctx: Ctx) -> None:
     )
 
 
+def _pboc_gz(ctx: Ctx, cast: Cast, b: MofBody, position: str) -> Stamp:
+    """A valid 签章 with the PBoC's 公章 over `b` at `position`, whatever that position wants."""
+    seal = cast.pboc.seal("gz", SEAL_VERSION[ctx.profile])
+    info = body_property_info(b, position)
+    value = make_signature(seal, cast.pboc.org.key, cast.pboc.org.cert, b.voucher, info, at=datetime.now(UTC))
+    return Stamp(position, "stamp", value)
+
+
 @requirement("VL-LIB-023", "EV-SEAL-012", "EV-PKI-026")
 def wrong_seal_type_refused(ctx: Ctx) -> None:
     """The party's 公章 at its 转讫章 position (WRONG_SEAL_TYPE) is refused with EVS700."""
     cast = Cast.of(ctx)
     receipt, _ = _receipt_stamps(ctx, cast)
     zqz = next(p for p in ctx.env.positions_for(VT, 1) if p.stamp_type == "zqz")
-    gz_seal = cast.pboc.seal("gz", SEAL_VERSION[ctx.profile])
-    value = make_signature(
-        gz_seal,
-        cast.pboc.org.key,
-        cast.pboc.org.cert,
-        receipt.voucher,
-        body_property_info(receipt, zqz.id),
-        at=datetime.now(UTC),
-    )
+    gz = _pboc_gz(ctx, cast, receipt, zqz.id)
     others = ctx.stamped(cast.pboc, receipt, *(p for p in ctx.positions(VT, 1) if p != zqz.id)).stamps
-    stamps = (Stamp(zqz.id, "stamp", value), *others)
+    stamps = (gz, *others)
     _refused_stamps(
         ctx, cast.pboc, dataclasses.replace(receipt, stamps=stamps), "a 公章 at the 转讫章 position"
     )
@@ -175,22 +175,8 @@ def stamp_at_signature_position_refused(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(SIGNED_VT)
     b = body(v)
-    position = ctx.positions(SIGNED_VT)[0]
-    seal = cast.pboc.seal("gz", SEAL_VERSION[ctx.profile])
-    value = make_signature(
-        seal,
-        cast.pboc.org.key,
-        cast.pboc.org.cert,
-        b.voucher,
-        body_property_info(b, position),
-        at=datetime.now(UTC),
-    )
-    _refused_stamps(
-        ctx,
-        cast.pboc,
-        dataclasses.replace(b, stamps=(Stamp(position, "stamp", value),)),
-        "a 签章 at a 签名 position",
-    )
+    gz = _pboc_gz(ctx, cast, b, ctx.positions(SIGNED_VT)[0])
+    _refused_stamps(ctx, cast.pboc, dataclasses.replace(b, stamps=(gz,)), "a 签章 at a 签名 position")
 
 
 @requirement("VL-LIB-041", "EV-SEAL-001", profiles={"1.0"})

@@ -60,13 +60,20 @@ def offered(ctx: Ctx, op: Operation) -> None:
         raise NotApplicable(f"{op.name} is not part of profile {ctx.profile}")
 
 
-def wsdl_operations(answer: raw.Answer) -> tuple[etree._Element, set[str]]:
-    """A WSDL answer's root and the names of its portType's operations."""
+def wsdl(ctx: Ctx, service: str, query: str) -> tuple[etree._Element, set[str]]:
+    """GET `query` (?wsdl…) of `service`: the WSDL's root and the names of its portType's operations."""
+    answer = raw.post(ctx, service, b"", method="GET", query=query)
+    if answer.status != 200:
+        raise WrongAnswer(operation=f"GET {query}", expected="HTTP 200 with a WSDL", got=answer.status)
     root = etree.fromstring(answer.content, etree.XMLParser(resolve_entities=False, no_network=True))
     names = {
         o.get("name") for o in root.iter(f"{{{WSDL}}}operation") if o.getparent().tag == f"{{{WSDL}}}portType"
     }
     return root, names
+
+
+def missing_extra(wanted: set[str], got: set[str]) -> str:
+    return f"missing {sorted(wanted - got)}, extra {sorted(got - wanted)}"
 
 
 def answered(answer: raw.Answer, *, operation: str, expected: str) -> etree._Element:
@@ -140,16 +147,13 @@ def estamp_does_not_offer(ctx: Ctx, op: Operation) -> None:
 @requirement("VL-WIRE-001", "VL-WIRE-010", "VL-WIRE-011", each=[(s, s) for s in SERVICES])
 def wsdl_lists_operations(ctx: Ctx, service: str) -> None:
     """{}: GET ?wsdl describes exactly the operations of the service in the target's profile."""
-    answer = raw.post(ctx, service, b"", method="GET", query="?wsdl")
-    if answer.status != 200:
-        raise WrongAnswer(operation="GET ?wsdl", expected="HTTP 200 with a WSDL", got=answer.status)
-    _, names = wsdl_operations(answer)
+    _, names = wsdl(ctx, service, "?wsdl")
     wanted = {op.name for op in operations_for(service, ctx.profile)}
     if names != wanted:
         raise WrongAnswer(
             operation="GET ?wsdl",
             expected=f"the {len(wanted)} operations of the catalogue",
-            got=f"missing {sorted(wanted - names)}, extra {sorted(names - wanted)}",
+            got=missing_extra(wanted, names),
         )
 
 
@@ -256,17 +260,8 @@ def duplicated_element(ctx: Ctx) -> None:
 @requirement("VL-WIRE-005", "VL-WIRE-004")
 def empty_array_is_evs111(ctx: Ctx) -> None:
     """An array argument with no items is refused with EVS111."""
-    client = ctx.client(ctx.party("finance"))
-    ctx.refuses(
-        "EVS111",
-        client.query_voucher_status_by_org_type,
-        ctx.adm,
-        ctx.year,
-        "5207",
-        [],
-        "001",
-        why="voucherNos with no item",
-    )
+    call = ctx.client(ctx.party("finance")).query_voucher_status_by_org_type
+    ctx.refuses("EVS111", call, ctx.adm, ctx.year, "5207", [], "001", why="voucherNos with no item")
 
 
 @requirement("VL-WIRE-004")
@@ -353,7 +348,7 @@ def voucher_types_of_the_caller(ctx: Ctx) -> None:
             raise WrongAnswer(
                 operation="queryVoucherType",
                 expected=f"{len(wanted)} VtCodes of {party.handle}",
-                got=f"missing {sorted(wanted - set(answer))}, extra {sorted(set(answer) - wanted)}",
+                got=missing_extra(wanted, set(answer)),
             )
 
 
