@@ -1,13 +1,29 @@
-"""CallerAuth nonces shared by the worker processes of one `guoku serve --workers N`.
+"""CallerAuth nonces shared by every `guoku serve` process on one store.
 
-Each worker checks CallerAuth headers itself (`evoucher.wsauth.Verifier`), so a nonce one worker
-accepted must be refused by every other: a client could otherwise replay a request on a second
-connection that the kernel hands to another worker. The workers share one small SQLite file
-(WAL): `BEGIN IMMEDIATE` takes the file's write lock across processes, so the check and the
-insert on the PRIMARY KEY (CertID, Nonce) are one atomic step. It needs no durability
-(synchronous=OFF; a nonce is only worth remembering within the freshness window, and `guoku
-serve` makes a fresh file at every start), and the window bounds it: rows older than the
-window, which the freshness check refuses anyway, are pruned every PRUNE_EVERY insertions.
+Each process checks CallerAuth headers itself (`evoucher.wsauth.Verifier`): the workers of one
+`guoku serve --workers N`, or separate servers on one database behind a load balancer. A nonce
+one of them accepted must be refused by all the others while its Created is inside the
+freshness window (±`wsauth.DEFAULT_WINDOW`, 300 s), or a captured request could be replayed to
+another process. So the memory lives with the store, and every process on the store shares it:
+
+- PostgreSQL: the table `nonces` in the store's schema. `INSERT ... ON CONFLICT DO NOTHING` on
+  the key (CertID, Nonce) is the atomic check-and-insert: of two processes inserting one nonce,
+  the second waits for the first to commit and inserts nothing (row count 0). The table is
+  logged, not UNLOGGED: PostgreSQL empties an unlogged table after a crash and a standby has it
+  empty after failover, which would forget the whole window's nonces. The insert commits with
+  `synchronous_commit` off instead, so no request waits for a WAL flush of its nonce: a crash
+  loses at most the last ~0.6 s of nonce inserts (3 × wal_writer_delay), and only those of calls
+  that wrote nothing, since a write's own synchronous commit flushes the WAL past its nonce.
+- SQLite file: a file beside the store's (`STORE.nonces`), WAL, where `BEGIN IMMEDIATE` takes
+  the file's write lock across processes so the check and the insert are one step. It stays
+  apart from the store so that a check never waits for a group commit's fsync; synchronous=NORMAL
+  (no fsync per commit in WAL mode, and unlike OFF a power cut cannot corrupt the file).
+- In-memory store (one process by definition): `evoucher.wsauth.NonceCache`.
+
+The shared memories are kept across restarts (another process may be using them, and a
+restarted server must still refuse what it accepted within the window) and bounded by the
+window: rows older than it, which the freshness check refuses anyway, are pruned at a process's
+first insertion and every PRUNE_EVERY after.
 """
 
 from __future__ import annotations
@@ -17,33 +33,46 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from evoucher.wsauth import NonceCache, NonceMemory
+from voucherlib.errors import StoreUnavailable
+from voucherlib.store import Store
+from voucherlib.store.sqlite import SQLiteBackend
+
 PRUNE_EVERY = 1000
 BUSY_TIMEOUT_MS = 10_000
+PG_CONNECTIONS = 2  # the check runs on the event loop's thread: one connection is in use at a time
 REPLAYED = "Nonce was already used (replayed request)"  # as evoucher.wsauth.NonceCache says it
+TABLE = (
+    "CREATE TABLE IF NOT EXISTS nonces (cert_id TEXT NOT NULL, nonce TEXT NOT NULL, created {real} NOT NULL,"
+    " PRIMARY KEY (cert_id, nonce)){options}"
+)
+INDEX = "CREATE INDEX IF NOT EXISTS nonces_created ON nonces (created)"
 
 
 class SharedNonces:
-    """A nonce memory for `wsauth.Verifier(nonces=...)` that several processes share through `path`."""
+    """A nonce memory that the processes on one SQLite store share through the file `path`."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()  # sqlite3 connections are per thread
+        self._opened: list[sqlite3.Connection] = []
         self._count = itertools.count()
-        with self._connection() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS nonces (cert_id TEXT NOT NULL, nonce TEXT NOT NULL, "
-                "created REAL NOT NULL, PRIMARY KEY (cert_id, nonce)) WITHOUT ROWID"
-            )
-            conn.execute("CREATE INDEX IF NOT EXISTS nonces_created ON nonces (created)")
+        conn = self._connection()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(TABLE.format(real="REAL", options=" WITHOUT ROWID"))
+        conn.execute(INDEX)
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open the nonce file {self.path}: {exc}") from exc
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
+            self._opened.append(conn)
         return conn
 
     def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
@@ -65,3 +94,84 @@ class SharedNonces:
 
     def __len__(self) -> int:
         return self._connection().execute("SELECT count(*) FROM nonces").fetchone()[0]
+
+    def close(self) -> None:
+        while self._opened:
+            self._opened.pop().close()
+
+
+class PostgresNonces:
+    """A nonce memory that the processes on one PostgreSQL store share through its table `nonces`.
+
+    It has connections of its own (`PG_CONNECTIONS`, through the store's backend class, so lost
+    connections are replaced as the store's are), not the store's pool: the check runs on the
+    event loop's thread, which must not wait for a pooled connection that a writer holds across
+    its commit, and a check must not take a connection from the writers either.
+    """
+
+    def __init__(self, url: str) -> None:
+        from voucherlib.store.postgres import PostgresBackend
+
+        self._backend = PostgresBackend(url, pool_size=PG_CONNECTIONS, create=False)
+        self._count = itertools.count()
+        self._backend.execute(self._create)
+
+    def _create(self, tx) -> None:
+        tx.run("SELECT pg_advisory_xact_lock(hashtext(?))", (f"guoku-schema-{self._backend.schema}",))
+        tx.run(TABLE.format(real="DOUBLE PRECISION", options=""))
+        tx.run(INDEX)
+
+    def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
+        """Record a nonce; returns why it is refused, or None when no process has seen it.
+
+        One round trip: the statements are pipelined and the row count is read after COMMIT."""
+        prune = next(self._count) % PRUNE_EVERY == 0
+
+        def insert(tx):
+            if prune:
+                tx.run("DELETE FROM nonces WHERE created < ?", (expire_before,))
+            tx.run("SET LOCAL synchronous_commit TO off")
+            return tx.run(
+                "INSERT INTO nonces (cert_id, nonce, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (*key, created),
+            )
+
+        return None if self._backend.execute(insert).rowcount == 1 else REPLAYED
+
+    def __len__(self) -> int:
+        return self._backend.execute(
+            lambda tx: tx.run("SELECT count(*) FROM nonces").fetchone()[0], write=False
+        )
+
+    def close(self) -> None:
+        self._backend.close()
+
+
+def open_nonces(store: Store) -> NonceMemory:
+    """The nonce memory that every process on `store` shares (in-process for an in-memory store)."""
+    backend = store.backend
+    if isinstance(backend, SQLiteBackend):
+        return NonceCache() if backend.path is None else SharedNonces(Path(f"{backend.path}.nonces"))
+    return PostgresNonces(store.url)
+
+
+class StoreNonces:
+    """What `wsauth.Verifier(nonces=...)` is given before the store opens: the nonce memory of the
+    store opened with it (`open`, in the app's lifespan), and refusal while none is open."""
+
+    def __init__(self) -> None:
+        self._memory: NonceMemory | None = None
+
+    def open(self, store: Store) -> None:
+        self._memory = open_nonces(store)
+
+    def close(self) -> None:
+        memory, self._memory = self._memory, None
+        if isinstance(memory, SharedNonces | PostgresNonces):
+            memory.close()
+
+    def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
+        memory = self._memory
+        if memory is None:
+            raise StoreUnavailable("the voucher library is not open (no store)")
+        return memory.remember(key, created, expire_before)
