@@ -6,9 +6,10 @@ one of them accepted must be refused by all the others while its Created is insi
 freshness window (±`wsauth.DEFAULT_WINDOW`, 300 s), or a captured request could be replayed to
 another process. So the memory lives with the store, and every process on the store shares it:
 
-- PostgreSQL: the table `nonces` in the store's schema. `INSERT ... ON CONFLICT DO NOTHING` on
-  the key (CertID, Nonce) is the atomic check-and-insert: of two processes inserting one nonce,
-  the second waits for the first to commit and inserts nothing (row count 0). The table is
+- PostgreSQL (`voucherlib.store.postgres_nonces`): the table `nonces` in the store's schema.
+  `INSERT ... ON CONFLICT DO NOTHING` on the key (CertID, Nonce) is the atomic check-and-insert:
+  of two processes inserting one nonce, the second waits for the first to commit and inserts
+  nothing (row count 0); one round trip on a connection of the checking thread. The table is
   logged, not UNLOGGED: PostgreSQL empties an unlogged table after a crash and a standby has it
   empty after failover, which would forget the whole window's nonces. The insert commits with
   `synchronous_commit` off instead, so no request waits for a WAL flush of its nonce: a crash
@@ -40,11 +41,10 @@ from voucherlib.store.sqlite import SQLiteBackend
 
 PRUNE_EVERY = 1000
 BUSY_TIMEOUT_MS = 10_000
-PG_CONNECTIONS = 2  # the check runs on the event loop's thread: one connection is in use at a time
 REPLAYED = "Nonce was already used (replayed request)"  # as evoucher.wsauth.NonceCache says it
 TABLE = (
-    "CREATE TABLE IF NOT EXISTS nonces (cert_id TEXT NOT NULL, nonce TEXT NOT NULL, created {real} NOT NULL,"
-    " PRIMARY KEY (cert_id, nonce)){options}"
+    "CREATE TABLE IF NOT EXISTS nonces (cert_id TEXT NOT NULL, nonce TEXT NOT NULL, created REAL NOT NULL,"
+    " PRIMARY KEY (cert_id, nonce)) WITHOUT ROWID"
 )
 INDEX = "CREATE INDEX IF NOT EXISTS nonces_created ON nonces (created)"
 
@@ -59,7 +59,7 @@ class SharedNonces:
         self._count = itertools.count()
         conn = self._connection()
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(TABLE.format(real="REAL", options=" WITHOUT ROWID"))
+        conn.execute(TABLE)
         conn.execute(INDEX)
 
     def _connection(self) -> sqlite3.Connection:
@@ -100,58 +100,13 @@ class SharedNonces:
             self._opened.pop().close()
 
 
-class PostgresNonces:
-    """A nonce memory that the processes on one PostgreSQL store share through its table `nonces`.
-
-    It has connections of its own (`PG_CONNECTIONS`, through the store's backend class, so lost
-    connections are replaced as the store's are), not the store's pool: the check runs on the
-    event loop's thread, which must not wait for a pooled connection that a writer holds across
-    its commit, and a check must not take a connection from the writers either.
-    """
-
-    def __init__(self, url: str) -> None:
-        from voucherlib.store.postgres import PostgresBackend
-
-        self._backend = PostgresBackend(url, pool_size=PG_CONNECTIONS, create=False)
-        self._count = itertools.count()
-        self._backend.execute(self._create)
-
-    def _create(self, tx) -> None:
-        tx.run("SELECT pg_advisory_xact_lock(hashtext(?))", (f"guoku-schema-{self._backend.schema}",))
-        tx.run(TABLE.format(real="DOUBLE PRECISION", options=""))
-        tx.run(INDEX)
-
-    def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
-        """Record a nonce; returns why it is refused, or None when no process has seen it.
-
-        One round trip: the statements are pipelined and the row count is read after COMMIT."""
-        prune = next(self._count) % PRUNE_EVERY == 0
-
-        def insert(tx):
-            if prune:
-                tx.run("DELETE FROM nonces WHERE created < ?", (expire_before,))
-            tx.run("SET LOCAL synchronous_commit TO off")
-            return tx.run(
-                "INSERT INTO nonces (cert_id, nonce, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (*key, created),
-            )
-
-        return None if self._backend.execute(insert).rowcount == 1 else REPLAYED
-
-    def __len__(self) -> int:
-        return self._backend.execute(
-            lambda tx: tx.run("SELECT count(*) FROM nonces").fetchone()[0], write=False
-        )
-
-    def close(self) -> None:
-        self._backend.close()
-
-
 def open_nonces(store: Store) -> NonceMemory:
     """The nonce memory that every process on `store` shares (in-process for an in-memory store)."""
     backend = store.backend
     if isinstance(backend, SQLiteBackend):
         return NonceCache() if backend.path is None else SharedNonces(Path(f"{backend.path}.nonces"))
+    from voucherlib.store.postgres_nonces import PostgresNonces
+
     return PostgresNonces(store.url)
 
 
@@ -167,7 +122,7 @@ class StoreNonces:
 
     def close(self) -> None:
         memory, self._memory = self._memory, None
-        if isinstance(memory, SharedNonces | PostgresNonces):
+        if memory is not None and hasattr(memory, "close"):  # NonceCache holds nothing to close
             memory.close()
 
     def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:

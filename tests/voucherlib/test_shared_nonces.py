@@ -10,6 +10,7 @@ server is a plain `guoku serve` (one worker), so only the store connects them.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import subprocess
 import sys
 import uuid
@@ -17,14 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from evoucher.pki.builder import create_environment
 from evoucher.wsauth import NonceCache
-from voucherlib.nonces import REPLAYED, PostgresNonces, SharedNonces, open_nonces
+from voucherlib.nonces import REPLAYED, SharedNonces, open_nonces
 from voucherlib.store import open_store
+from voucherlib.store.postgres_nonces import PostgresNonces
 
-from .conftest import private_schema
+from .conftest import PG_URL, private_schema
 from .service.support import BUSINESS_DATE
 from .test_scaleout import _healthy
 from .test_workers import signed_request
@@ -115,3 +118,28 @@ def test_the_shared_memory_prunes_nonces_older_than_the_window_and_keeps_the_oth
 def test_an_in_memory_store_keeps_its_nonces_in_the_process():
     with open_store("sqlite://") as store:
         assert isinstance(open_nonces(store), NonceCache)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("claimed_by", "answer"), [("this check", None), ("another", REPLAYED)])
+def test_a_check_whose_connection_was_lost_runs_again_and_knows_its_own_row(claimed_by, answer):
+    """The INSERT may commit just before the server drops the connection: the retry finds the row,
+    and only its claim tells this check's own nonce from a replay."""
+    name = f"guoku-nonces-{uuid.uuid4().hex[:12]}"
+    with private_schema(f"guoku_nonces_{uuid.uuid4().hex[:12]}") as url, open_store(url):
+        memory = PostgresNonces(f"{url}&application_name={name}")
+        try:
+            memory._claims = itertools.count(42)
+            claim = 42 if claimed_by == "this check" else 7
+            with psycopg.connect(PG_URL, autocommit=True) as admin:
+                admin.execute(f"SET search_path TO {memory.schema}")
+                admin.execute("INSERT INTO nonces VALUES ('cert', 'n', 1000, %s)", (claim,))
+                terminated = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+                    (name,),
+                ).fetchall()
+            assert terminated
+            assert memory.remember(("cert", "n"), 1000.0, 0.0) == answer
+            assert memory.remember(("cert", "after"), 1000.0, 0.0) is None
+        finally:
+            memory.close()
