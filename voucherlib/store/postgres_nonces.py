@@ -31,7 +31,8 @@ class PostgresNonces:
     across its commit, nor take one from the writers. Out of pipeline mode, autocommit and with a
     prepared INSERT, a check is one round trip and about a fifth of the client CPU of a pooled
     transaction (benchmarks/bench_nonces.py). A connection the server dropped is replaced and
-    the check run again, waiting for a restarting server as the store does; the INSERT may have
+    the check run again, waiting for a restarting server as the store does (on the event loop's
+    thread: the process answers nothing meanwhile, as it could do nothing useful); the INSERT may have
     committed before the connection was lost, so each row carries the claim of the check that
     made it, and a check that finds its own claim after a retry is not taken for a replay.
     """
