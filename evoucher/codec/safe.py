@@ -106,7 +106,9 @@ def count_markup(data: bytes, *, max_elements: int, max_attributes: int, what: s
     `!` or `?`, and every attribute needs an `=`; `<` is never a GBK trail byte. Overcounting
     (a `<` inside a comment, an `=` in text) errs on the side of refusing.
     """
-    elements = data.count(b"<") - data.count(b"</") - data.count(b"<!") - data.count(b"<?")
+    elements = data.count(b"<")  # a bound already; the exact one only where it matters
+    if elements > max_elements:
+        elements -= data.count(b"</") + data.count(b"<!") + data.count(b"<?")
     if elements > max_elements:
         raise HostileInputError(f"{what}: up to {elements} elements, over the limit of {max_elements}")
     attributes = data.count(b"=")
@@ -170,14 +172,17 @@ def parse_document(
     if _BLANK.match(data, body_start):
         raise CodecError(f"{what}: empty document", evs_code=EVS_EMPTY)
     count_markup(data, max_elements=max_elements, max_attributes=max_attributes, what=what)
-    text = decode(data, encoding, what)
+    if data.isascii():  # valid GBK and UTF-8 alike, and UTF-8 already (requests are mostly base64)
+        utf8 = data
+    else:
+        text = decode(data, encoding, what)
+        utf8 = data if encoding == "UTF-8" else text.encode("utf-8")
     scan(data, body_start, what)
     first = _FIRST_ELEMENT.match(data, body_start)
     name = first.group(1).decode(_PYTHON_CODEC[encoding], "replace") if first else None
     # before parsing only the local name is known: compare it with the local part of each root
     if name is None or name.rpartition(":")[2] not in {r.rpartition("}")[2] for r in root}:
         raise CodecError(f"{what}: root element is {f'<{name}>' if name else 'missing'}, expected {expected}")
-    utf8 = data if encoding == "UTF-8" else text.encode("utf-8")
     try:
         element = etree.fromstring(utf8, _parser())
     except etree.XMLSyntaxError as e:
