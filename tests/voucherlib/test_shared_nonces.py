@@ -129,6 +129,7 @@ def test_a_check_whose_connection_was_lost_runs_again_and_knows_its_own_row(clai
     with private_schema(f"guoku_nonces_{uuid.uuid4().hex[:12]}") as url, open_store(url):
         memory = PostgresNonces(f"{url}&application_name={name}")
         try:
+            assert memory.remember(("cert", "first"), 1000.0, 0.0) is None  # the check's connection
             memory._claims = itertools.count(42)
             claim = 42 if claimed_by == "this check" else 7
             with psycopg.connect(PG_URL, autocommit=True) as admin:

@@ -43,11 +43,13 @@ class PostgresNonces:
         self._opened: list = []
         self._count = itertools.count()
         self._claims = itertools.count(secrets.randbits(62))  # unique across processes, and cheap
-        with self._connection(time.monotonic()).connection.transaction() as tx:
+        # on a connection of its own: the opening thread need not be one that checks
+        conn = connect(self.conninfo, self.schema, time.monotonic(), synchronous_commit="on")
+        with conn, conn.transaction():
             lock = f"guoku-schema-{self.schema}"  # as the store's creation takes it
-            tx.connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
-            tx.connection.execute(TABLE)
-            tx.connection.execute(INDEX)
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
+            conn.execute(TABLE)
+            conn.execute(INDEX)
 
     def _connection(self, deadline: float):
         """This thread's cursor, on a new connection if it has none (or lost it)."""
