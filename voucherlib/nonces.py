@@ -15,10 +15,10 @@ another process. So the memory lives with the store, and every process on the st
   `synchronous_commit` off instead, so no request waits for a WAL flush of its nonce: a crash
   loses at most the last ~0.6 s of nonce inserts (3 × wal_writer_delay), and only those of calls
   that wrote nothing, since a write's own synchronous commit flushes the WAL past its nonce.
-- SQLite file: a file beside the store's (`STORE.nonces`), WAL, where `BEGIN IMMEDIATE` takes
-  the file's write lock across processes so the check and the insert are one step. It stays
-  apart from the store so that a check never waits for a group commit's fsync; synchronous=NORMAL
-  (no fsync per commit in WAL mode, and unlike OFF a power cut cannot corrupt the file).
+- SQLite file: a file beside the store's (`STORE.nonces`), WAL, where one INSERT on the key is
+  the check and the insert, under the file's write lock across processes. It stays apart from
+  the store so that a check never waits for a group commit's fsync; synchronous=NORMAL (no
+  fsync per commit in WAL mode, and unlike OFF a power cut cannot corrupt the file).
 - In-memory store (one process by definition): `evoucher.wsauth.NonceCache`.
 
 The shared memories are kept across restarts (another process may be using them, and a
@@ -76,20 +76,19 @@ class SharedNonces:
         return conn
 
     def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
-        """Record a nonce; returns why it is refused, or None when no process has seen it."""
+        """Record a nonce; returns why it is refused, or None when no process has seen it.
+
+        One INSERT in autocommit mode: the key's uniqueness is the check, and the statement
+        takes the file's write lock (waiting up to the busy timeout) for itself alone. One call
+        into SQLite, so the event loop's thread lets go of the GIL once per check, not three times.
+        """
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        if next(self._count) % PRUNE_EVERY == 0:
+            conn.execute("DELETE FROM nonces WHERE created < ?", (expire_before,))
         try:
-            if next(self._count) % PRUNE_EVERY == 0:
-                conn.execute("DELETE FROM nonces WHERE created < ?", (expire_before,))
             conn.execute("INSERT INTO nonces (cert_id, nonce, created) VALUES (?, ?, ?)", (*key, created))
         except sqlite3.IntegrityError:
-            conn.execute("ROLLBACK")
             return REPLAYED
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         return None
 
     def __len__(self) -> int:
