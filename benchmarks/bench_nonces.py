@@ -1,7 +1,7 @@
 """CPU per CallerAuth nonce check: the store's shared memory against the in-process NonceCache.
 
-The check runs on every authenticated request (two per voucher on the send path), on the
-server's event loop thread. Each round checks `--checks` fresh nonces (24 base64 characters, as
+The check runs on every authenticated request (two per voucher on the send path), in the
+thread that handles the request. Each round checks `--checks` fresh nonces (24 base64 characters, as
 our client sends) with each memory in turn: `NonceCache` (in the process, the baseline), the
 SQLite store's `STORE.nonces` file, and with --postgres the PostgreSQL store's `nonces` table
 (`voucherlib.nonces`). It prints, as medians over the rounds, the calling thread's CPU time per

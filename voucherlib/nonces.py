@@ -9,7 +9,7 @@ another process. So the memory lives with the store, and every process on the st
 - PostgreSQL (`voucherlib.store.postgres_nonces`): the table `nonces` in the store's schema.
   `INSERT ... ON CONFLICT DO NOTHING` on the key (CertID, Nonce) is the atomic check-and-insert:
   of two processes inserting one nonce, the second waits for the first to commit and inserts
-  nothing (row count 0); one round trip on a connection of the checking thread. The table is
+  nothing (row count 0); one round trip on the process's nonce connection. The table is
   logged, not UNLOGGED: PostgreSQL empties an unlogged table after a crash and a standby has it
   empty after failover, which would forget the whole window's nonces. The insert commits with
   `synchronous_commit` off instead, so no request waits for a WAL flush of its nonce: a crash
@@ -50,53 +50,53 @@ INDEX = "CREATE INDEX IF NOT EXISTS nonces_created ON nonces (created)"
 
 
 class SharedNonces:
-    """A nonce memory that the processes on one SQLite store share through the file `path`."""
+    """A nonce memory that the processes on one SQLite store share through the file `path`.
+
+    One connection per process, its checks taken in turn under a lock: the request threads of
+    one process would otherwise meet at the file's write lock, where SQLite's busy handler
+    sleeps for milliseconds; across processes it does, as before.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._local = threading.local()  # sqlite3 connections are per thread
-        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         self._count = itertools.count()
-        conn = self._connection()
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(TABLE)
-        conn.execute(INDEX)
-
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"cannot open the nonce file {self.path}: {exc}") from exc
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            self._opened.append(conn)
-        return conn
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open the nonce file {self.path}: {exc}") from exc
+        self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(TABLE)
+        self._conn.execute(INDEX)
 
     def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
         """Record a nonce; returns why it is refused, or None when no process has seen it.
 
         One INSERT in autocommit mode: the key's uniqueness is the check, and the statement
         takes the file's write lock (waiting up to the busy timeout) for itself alone. One call
-        into SQLite, so the event loop's thread lets go of the GIL once per check, not three times.
+        into SQLite, so the thread lets go of the GIL once per check, not three times as with
+        BEGIN IMMEDIATE, INSERT, COMMIT.
         """
-        conn = self._connection()
-        if next(self._count) % PRUNE_EVERY == 0:
-            conn.execute("DELETE FROM nonces WHERE created < ?", (expire_before,))
-        try:
-            conn.execute("INSERT INTO nonces (cert_id, nonce, created) VALUES (?, ?, ?)", (*key, created))
-        except sqlite3.IntegrityError:
-            return REPLAYED
-        return None
+        with self._lock:
+            if next(self._count) % PRUNE_EVERY == 0:
+                self._conn.execute("DELETE FROM nonces WHERE created < ?", (expire_before,))
+            try:
+                self._conn.execute(
+                    "INSERT INTO nonces (cert_id, nonce, created) VALUES (?, ?, ?)", (*key, created)
+                )
+            except sqlite3.IntegrityError:
+                return REPLAYED
+            return None
 
     def __len__(self) -> int:
-        return self._connection().execute("SELECT count(*) FROM nonces").fetchone()[0]
+        with self._lock:
+            return self._conn.execute("SELECT count(*) FROM nonces").fetchone()[0]
 
     def close(self) -> None:
-        while self._opened:
-            self._opened.pop().close()
+        with self._lock:
+            self._conn.close()
 
 
 def open_nonces(store: Store) -> NonceMemory:
