@@ -142,22 +142,44 @@ class _Embedded:
         self.context.__exit__(*exc)
 
 
+def _unreachable(url: str) -> str:
+    """Why nothing answers HTTP at `url` ("" when something does): checked before a day is spent on it."""
+    import httpx
+
+    try:
+        httpx.get(url, timeout=5.0)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
 def calibrate(args: argparse.Namespace) -> int:
-    from sim.calibration import document, measure, save
+    from sim.calibration import CalibrationError, document, measure, save
 
     if bool(args.target) != bool(args.env):
         return _usage("--target and --env go together")
+    if args.target and (problem := _unreachable(args.target)):
+        print(
+            f"guoku simulate calibrate: cannot reach the library at {args.target}: {problem}", file=sys.stderr
+        )
+        return EXIT_FAIL
     profiles = {}
-    for profile in (args.profile,) if args.target else ("2.0", "1.0"):
-        args.profile = profile
-        with _library(args, Path(tempfile.mkdtemp(prefix="guoku-sim-"))) as lib:
-            _say(f"measuring profile {profile}: one business day of every flow against {lib.url} …")
-            samples = measure(lib.url, lib.env, profile=profile, audit=lib.audit)
-            profiles[profile] = (
-                args.target or "reference library (embedded, SQLite)",
-                len(lib.env.parties),
-                samples,
-            )
+    try:
+        for profile in (args.profile,) if args.target else ("2.0", "1.0"):
+            args.profile = profile
+            with _library(args, Path(tempfile.mkdtemp(prefix="guoku-sim-"))) as lib:
+                _say(f"measuring profile {profile}: one business day of every flow against {lib.url} …")
+                samples = measure(lib.url, lib.env, profile=profile, audit=lib.audit)
+                profiles[profile] = (
+                    args.target or "reference library (embedded, SQLite)",
+                    len(lib.env.parties),
+                    samples,
+                )
+    except FileNotFoundError as exc:  # --env is not an environment
+        return _usage(str(exc))
+    except CalibrationError as exc:
+        print(f"guoku simulate calibrate: {exc}", file=sys.stderr)
+        return EXIT_FAIL
     path = save(document(profiles, tool="guoku simulate calibrate"), args.out or Path("service-times.json"))
     _say(f"wrote {path}")
     for profile, (_, _, samples) in profiles.items():

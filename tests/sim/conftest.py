@@ -22,10 +22,16 @@ def small():
 
 
 @pytest.fixture(scope="session")
-def reference_day(small, tmp_path_factory: pytest.TempPathFactory):
+def province_env(tmp_path_factory: pytest.TempPathFactory):
+    """The demo's environment (`small-province`'s parties), made once for the session."""
+    return create_environment(tmp_path_factory.mktemp("sim-env") / "env", scenario="province", seed=7)
+
+
+@pytest.fixture(scope="session")
+def reference_day(small, province_env, tmp_path_factory: pytest.TempPathFactory):
     """(summary, DayReport, Simulation) of one reference-mode day, with the audit trail judged."""
     home: Path = tmp_path_factory.mktemp("sim-reference")
-    env = create_environment(home / "env", scenario="province", seed=7)
+    env = province_env
     with embedded_library(env.root, f"sqlite:///{home / 'library.db'}") as (url, library):
 
         def audit() -> tuple[bool, str]:
