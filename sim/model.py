@@ -138,7 +138,8 @@ class ModelBackend:
             apps = apps.take(~fallback)
         route = ROUTES[apps.flow]
         code = FLOW_ID[apps.flow]
-        for u, mask in _groups(apps.unit if route.sender == "unit" else None):
+        pooled = route.sender != "unit" or apps.place.unit_parties == 1  # one sender for them all
+        for u, mask in _groups(None if pooled else apps.unit):
             sender = self.sim.topology.party(apps.place.index, route.sender, int(u))
             t0 = apps.t0[mask]
             chunk = Chunk(ISSUE, np.full(len(t0), code), t0, apps.ready[mask], apps.bank[mask], sender,
