@@ -108,8 +108,10 @@ def draw_day(
     out = []
     for flow in scenario.flows:
         route = ROUTES[flow.name]
-        if flow.name not in eligible.by_flow or (
-            route.monthly and not (day in calendar.first_of_month or day == 0)
+        if (
+            flow.name not in eligible.by_flow
+            or (route.monthly and not (day in calendar.first_of_month or day == 0))
+            or (route.later and day == 0)
         ):
             continue
         places, per, live, units, banks, tables = eligible.by_flow[flow.name]

@@ -22,7 +22,7 @@ import numpy as np
 from sim.arrivals import Applications
 from sim.calendar import DAY
 from sim.calibration import Pool, ServiceTimes
-from sim.flows import CLEARING, ROUTES
+from sim.flows import AUTHORIZED, BOOK_KINDS, BOOKS, CLEARING, ROUTES
 from sim.topology import Party
 
 READ_BATCH = 100  # readVoucherAgain voucherCount ≤ 100 (reference: ITFE)
@@ -32,11 +32,17 @@ FLOWS = list(ROUTES)  # per-document flow codes index this
 FLOW_ID = {name: i for i, name in enumerate(FLOWS)}
 CLEARING_ID = FLOW_ID[CLEARING]
 RECEIVERS = np.array([len(ROUTES[f].receivers) for f in FLOWS])
-TO_BANK = np.array([ROUTES[f].receivers[0] == "bank" for f in FLOWS])  # else the PBoC
+TO_BANK = np.array([ROUTES[f].receivers[0] == "bank" for f in FLOWS])  # else the PBoC or finance
+TO_FINANCE = np.array([ROUTES[f].receivers[0] == "finance" for f in FLOWS])
 COPY_TO_BANK = np.array([ROUTES[f].receivers[1:] == ("bank",) for f in FLOWS])  # quota notices
 PAYS = np.array([ROUTES[f].pays for f in FLOWS])
 PAY_TYPES = ("", "11", "12")
 PAY_TYPE = np.array([PAY_TYPES.index(ROUTES[f].pay_type) for f in FLOWS])
+ROWS = [ROUTES[f].row for f in FLOWS]  # the row each is counted in
+SIGNED = np.array([ROUTES[f].signed for f in FLOWS])
+FOLLOW = np.array([FLOW_ID[ROUTES[f].follow] if ROUTES[f].follow else -1 for f in FLOWS])
+BOOK_CODES = [code for kinds in BOOK_KINDS.values() for code in kinds]
+BOOK_BITS = np.array([sum(1 << BOOK_CODES.index(c) for c in BOOKS.get(f, ())) for f in FLOWS])
 
 
 @dataclass
@@ -104,6 +110,8 @@ class PartyState:
     outstanding: int = 0
     to_clear: dict[tuple[int, str], int] = field(default_factory=dict)  # (region, pay type) -> paid
     clear_due: float | None = None
+    books: int = 0  # a PBoC: bits of BOOK_CODES it has rows for
+    cleared: set[tuple[int, str]] = field(default_factory=set)  # a PBoC: (bank, pay type) ever cleared
 
 
 class ModelBackend:
@@ -123,6 +131,15 @@ class ModelBackend:
     # ------------------------------------------------------------------ what the core asks
 
     def apply(self, apps: Applications) -> None:
+        route = ROUTES[apps.flow]
+        if route.books:
+            self._from_books(apps, route.books)
+            return
+        if route.clears_back:  # the money is back at the agent bank at once: a 2302 at its next clearing
+            for b in apps.bank.tolist():
+                bank = self.sim.topology.party(apps.place.index, "bank", b)
+                key = (apps.place.index, f"2302/{AUTHORIZED}")
+                bank.state.to_clear[key] = bank.state.to_clear.get(key, 0) + 1
         fallback = np.zeros(len(apps.ready), dtype=bool)
         for start, end, share in self.sim.fallbacks:
             inside = (apps.ready >= start) & (apps.ready < end)
@@ -130,13 +147,12 @@ class ModelBackend:
         if fallback.any():  # 应急预案: done by hand on paper and re-entered later (counted as paper)
             paper = apps.take(fallback)
             paper.electronic = False
-            counts = self.sim.metrics.outcomes[(apps.flow, "electronic")]
+            counts = self.sim.metrics.outcomes[(route.row, "electronic")]
             counts["sent"] -= len(paper.t0)
             counts["pending"] -= len(paper.t0)
-            self.sim.metrics.applied(apps.flow, "paper", self.sim.month(apps.t0[0]), paper.t0, 0.0)
+            self.sim.metrics.applied(route.row, "paper", self.sim.month(apps.t0[0]), paper.t0, 0.0)
             self.sim.courier.apply(paper)
             apps = apps.take(~fallback)
-        route = ROUTES[apps.flow]
         code = FLOW_ID[apps.flow]
         pooled = route.sender != "unit" or apps.place.unit_parties == 1  # one sender for them all
         for u, mask in _groups(None if pooled else apps.unit):
@@ -145,6 +161,26 @@ class ModelBackend:
             chunk = Chunk(ISSUE, np.full(len(t0), code), t0, apps.ready[mask], apps.bank[mask], sender,
                           apps.place.index)  # fmt: skip
             self._put(sender, chunk)
+
+    def _from_books(self, apps: Applications, kind: str) -> None:
+        """Statements or reports: one per kind of row the region's PBoC holds (and per bank and pay
+        type cleared, for 3554), each sent at the application's time."""
+        place = apps.place.index
+        pboc = self.sim.topology.party(place, "pboc")
+        state = pboc.state
+        to_finance = sum(1 for c in BOOK_KINDS[kind] if state.books >> BOOK_CODES.index(c) & 1)
+        to_banks = sorted(state.cleared) if kind == "statements" else []
+        if not to_finance + len(to_banks):
+            return
+        main, per_bank = FLOW_ID[apps.flow], FLOW_ID["对账 3554"]
+        flow = np.array([main] * to_finance + [per_bank] * len(to_banks))
+        bank = np.array([0] * to_finance + [b for b, _ in to_banks])
+        times = len(apps.t0)
+        t0, ready = np.repeat(apps.t0, len(flow)), np.repeat(apps.ready, len(flow))
+        self.sim.metrics.applied(
+            ROWS[main], "electronic", self.sim.month(t0[0]), t0, float(apps.prepare.sum())
+        )
+        self._put(pboc, Chunk(ISSUE, np.tile(flow, times), t0, ready, np.tile(bank, times), pboc, place))
 
     def clearing(self, t: float) -> None:
         date, places = self.sim.calendar.date_of(t), self.sim.topology.places
@@ -242,7 +278,10 @@ class ModelBackend:
         flow = np.concatenate([c.flow for c in due])
         sends = np.where(hop == ISSUE, RECEIVERS[flow], hop == HANDLE)
         saves, confirms = hop != RECEIPT, hop != ISSUE
-        lib = self._draw(profile, "saveStampVoucher", total) * saves
+        signed = saves & SIGNED[flow]
+        lib = self._draw(profile, "saveStampVoucher", total) * (saves & ~signed)
+        if signed.any():
+            lib = lib + self._draw(profile, "saveSignVoucher", total) * signed
         lib = lib + self._draw(profile, "sendVoucher", total) * (sends >= 1)
         lib = lib + self._draw(profile, "sendVoucher", total) * (sends >= 2)
         lib = lib + self._draw(profile, "confirmVoucher", total) * confirms
@@ -265,8 +304,10 @@ class ModelBackend:
         """A 2301 per region and pay type the bank paid in since its last clearing."""
         state = bank.state
         by_place: dict[int, int] = {}
-        for place, _ in state.to_clear:
+        for place, pay_type in state.to_clear:
             by_place[place] = by_place.get(place, 0) + 1
+            if pay_type in PAY_TYPES:  # a 2302 returns a payment whose 2301 was cleared: no new 3554
+                self.sim.topology.party(place, "pboc").state.cleared.add((bank.index, pay_type))
         state.to_clear, state.clear_due = {}, None
         chunks = []
         for place, n in sorted(by_place.items()):
@@ -296,9 +337,15 @@ class ModelBackend:
     def _issued(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         sender.state.outstanding += len(at)
         topology, place = self.sim.topology, chunk.place
+        unsent = np.isnan(chunk.t0)
+        if unsent.any():  # follow-ups: their business starts when they are sent
+            chunk.t0 = np.where(unsent, at, chunk.t0)
         to_bank = TO_BANK[chunk.flow]
         if not to_bank.all():
-            mask = ~to_bank
+            mask, to_finance = ~to_bank, TO_FINANCE[chunk.flow]
+            if to_finance.any():
+                self._deliver(topology.party(place, "finance"), chunk, to_finance, at[to_finance], True)
+                mask = mask & ~to_finance
             self._deliver(topology.party(place, "pboc"), chunk, mask, at[mask], True)
         for copy, wanted in ((False, to_bank), (True, COPY_TO_BANK[chunk.flow])):
             if not wanted.any():
@@ -325,9 +372,23 @@ class ModelBackend:
         paid = (PAY_TYPE[flow] > 0) & ~failed
         if paid.any():
             self._to_clear(receiver, chunk.place, bank[paid], PAY_TYPE[flow[paid]])
+        if receiver.role == "pboc":
+            receiver.state.books |= int(np.bitwise_or.reduce(BOOK_BITS[flow[~failed]], initial=0))
+        follow = FOLLOW[flow]
+        if (follow >= 0).any():
+            self._follow(receiver, chunk.place, follow, at, bank)
         funds = np.where(pays, at, np.nan)
         receipt = Chunk(RECEIPT, flow, t0, at, bank, chunk.sender, chunk.place, funds, failed, chunk.primary)
         self._put(chunk.sender, receipt)
+
+    def _follow(self, party: Party, place: int, follow: np.ndarray, at: np.ndarray, bank: np.ndarray) -> None:
+        """The documents `party` issues for those it handled (a refund notice, a reconciliation list),
+        sent on its next cycle; their time of sending is their start."""
+        mask = follow >= 0
+        codes, at = follow[mask], at[mask]
+        for code, which in _groups(codes):
+            self.sim.metrics.applied(ROWS[code], "electronic", self.sim.month(float(at[0])), at[which], 0.0)
+        self._put(party, Chunk(ISSUE, codes, np.full(len(at), np.nan), at.copy(), bank[mask], party, place))
 
     def _to_clear(self, receiver: Party, place: int, banks: np.ndarray, types: np.ndarray) -> None:
         keys, counts = np.unique(banks * 4 + types, return_counts=True)
@@ -350,8 +411,8 @@ class ModelBackend:
     def _ended(self, flow: np.ndarray, outcome: str, t0, funds, done) -> None:
         metrics = self.sim.metrics
         for code, mask in _groups(flow):
-            name = FLOWS[code]
-            f = None if funds is None or not ROUTES[name].pays else funds[mask]
+            name = ROWS[code]
+            f = None if funds is None or not PAYS[code] else funds[mask]
             missed = int(((f // DAY) > (t0[mask] // DAY)).sum()) if f is not None else 0
             metrics.ended(name, "electronic", outcome, t0[mask], f, done[mask], missed)
 

@@ -89,4 +89,6 @@ class Courier:
         if ROUTES[apps.flow].sender == "unit":
             metrics.trips["unit"] += len(np.unique(apps.where * 100_000 + apps.unit))
         missed = int((new_day > (apps.t0 // DAY)).sum())
-        metrics.ended(apps.flow, "paper", "receipt", apps.t0[done], funds[done], receipt[done], missed)
+        metrics.ended(
+            ROUTES[apps.flow].row, "paper", "receipt", apps.t0[done], funds[done], receipt[done], missed
+        )

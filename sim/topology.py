@@ -77,9 +77,10 @@ class Topology:
         self.by_key: dict[tuple[int, str, int], Party] = {}
         # shared: the agent banks' front ends serve the whole province (the first region's banks)
         self.shared_banks = bool(scenario.library.get("shared_banks", False))
+        payees = int(any(ROUTES[f.name].sender == "payee" for f in scenario.flows))  # one payee bank a region
         for place in self.places:
             banks = 0 if self.shared_banks and place.index else place.group.banks
-            counts = {"finance": 1, "pboc": 1, "bank": banks, "unit": place.unit_parties}
+            counts = {"finance": 1, "pboc": 1, "bank": banks, "unit": place.unit_parties, "payee": payees}
             for role, n in counts.items():
                 for i in range(n):
                     key = (place.index, role, i)
@@ -98,7 +99,7 @@ class Topology:
         """The routes that can happen in `place` at all (banks and units permitting)."""
         names = []
         for name, route in ROUTES.items():
-            banked = "bank" in (route.sender, *route.receivers) or route.pay_type
+            banked = "bank" in (route.sender, *route.receivers) or route.pay_type or route.clears_back
             if banked and place.group.banks == 0:
                 continue
             if route.sender == "unit" and place.group.units == 0:

@@ -5,7 +5,7 @@ reference, started as `guoku demo` starts it, or --target URL --env DIR), chargi
 wall time to the simulated clock; model mode replaces the library by service times from a
 calibration file. `guoku simulate calibrate` measures such a file. Progress goes to stderr;
 exit 0 when the run finished (and, in reference mode, every invariant held), 1 when an invariant
-failed, 2 on usage errors (an unknown scenario, a bad date, reference mode for several days).
+failed, 2 on usage errors (an unknown scenario, a bad date, replications in reference mode).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ year-end-peak, outage. Every number in them is tagged stated/derived/assumed wit
 
 Examples:
   guoku simulate small-province                      # reference mode, embedded library, one day
+  guoku simulate small-province --mode reference --days 3   # three days against one library
   guoku simulate small-province --mode model --seed 3 --json
   guoku simulate zhejiang --mode model --out ./zj    # July 2013 to the end of 2018
   guoku simulate outage --replications 8 --jobs 2
@@ -201,8 +202,8 @@ def run(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     days = args.days or (1 if start and not args.days else None) or scenario.days
     mode = args.mode or ("reference" if days == 1 else "model")
-    if mode == "reference" and (days != 1 or args.replications > 1):
-        return _usage("reference mode plays one business day (--days 1, one replication); use --mode model")
+    if mode == "reference" and args.replications > 1:
+        return _usage("reference mode plays one replication (replications are model mode's)")
     if bool(args.target) != bool(args.env):
         return _usage("--target and --env go together: the library's URL and its parties' environment")
     home = Path(tempfile.mkdtemp(prefix="guoku-sim-"))
@@ -218,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
                     lib.env,
                     seed=args.seed,
                     start=start,
+                    days=days,
                     profile=args.profile,
                     audit=lib.audit,
                     progress=_progress(),
