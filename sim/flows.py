@@ -10,10 +10,13 @@ The rest follows from what a party holds, as in `mocks/`: a payee's bank returns
 2252 to the PBoC, which answers it and, for its own 实拨 or 专户 payment, tells finance with a
 3208 or 3268 (a `follow`-up document the receiver issues when it handles the first); money an
 agent bank paid goes back to that bank, whose next clearing carries a 2302 (`clears_back`).
-Reconciliation and daily reports (`books`) are as many documents as the PBoC's books have kinds
-of rows: 3503-3506 to finance, a 3554 per agent bank and pay type cleared, each answered with
-a receipt and the other side's list (5507-5510, 2507); 2206 and 3410 to finance. Several routes
-can count into one row (`row`): the three kinds of refund are one business type.
+An authorized payment beyond what is left of the month's quota (`refused`) is returned by the
+agent bank; finance then issues a supplementary 5106 (追加用款计划) to the PBoC and the bank, and
+once the bank has signed for it the unit applies again. Reconciliation and daily reports
+(`books`) are as many documents as the PBoC's books have kinds of rows: 3503-3506 to finance, a
+3554 per agent bank and pay type cleared, each answered with a receipt and the other side's list
+(5507-5510, 2507); 2206 and 3410 to finance. Several routes can count into one row (`row`): the
+three kinds of refund are one business type.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ AUTHORIZED, DIRECT = "12", "11"  # PayTypeCode, as mocks.finance names them
 REFUND = "收款行退款 2252→3208/2302"
 STATEMENTS = "对账 35xx/55xx/25xx"
 REPORTS = "日报 2206/3410"
+BEYOND = "授权支付 超额度 8202"
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,10 @@ class Route:
     )
     funded_first: bool = False  # the day's first is the city's transfer funding the district's sub-account
     counted: str = ""  # the row it is counted in, when not its own name
-    follow: str = ""  # the route of the document the receiver issues when it handles this one
+    follow: str = ""  # the route of the document issued when the receiver handles this one
+    follow_at: str = ""  # the receiver whose handling issues it (default: the first)
+    follow_by: str = ""  # who issues it (default: that receiver; a unit: the first one banking there)
+    refused: bool = False  # beyond the month's quota: the receiver returns it (退回)
     clears_back: bool = False  # the money goes back to the agent bank: a 2302 at its next clearing
     later: bool = False  # never on a run's first day: it returns a payment of an earlier day
     returns: tuple[str, ...] = ()  # a refund: the VtCodes of the payments it may return
@@ -135,6 +142,39 @@ ROUTES = {
         ),
         Route("对账 2507", "2507", "bank", ("pboc",), False, counted=STATEMENTS, signed=True, internal=True),
         Route(REPORTS, "2206", "pboc", ("finance",), False, books="reports", signed=True),
+        Route(
+            BEYOND,
+            "8202",
+            "unit",
+            ("bank",),
+            False,
+            counted="授权支付 8202",
+            refused=True,
+            follow="追加 5106",
+            follow_by="finance",
+        ),
+        Route(
+            "追加 5106",
+            "5106",
+            "finance",
+            ("pboc", "bank"),
+            False,
+            counted="额度通知 5106/5108",
+            follow="重新申请 8202",
+            follow_at="bank",
+            follow_by="unit",
+            internal=True,
+        ),
+        Route(
+            "重新申请 8202",
+            "8202",
+            "unit",
+            ("bank",),
+            True,
+            AUTHORIZED,
+            counted="授权支付 8202",
+            internal=True,
+        ),
     )
 }
 CLEARING = "额度清算 2301/2302"
@@ -145,6 +185,7 @@ ROLES = ("finance", "pboc", "bank", "unit", "payee")
 # (2206 direct payments, 3410 spending by subject) it will have rows for (mocks.statements).
 BOOKS = {
     "额度通知 5106/5108": ("3503",),
+    "追加 5106": ("3503",),
     "实拨 5207": ("3505", "3410"),
     "半级财政 5207": ("3505", "3410"),
     "收入退付 5209/3210": ("3506",),

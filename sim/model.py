@@ -41,6 +41,9 @@ PAY_TYPE = np.array([PAY_TYPES.index(ROUTES[f].pay_type) for f in FLOWS])
 ROWS = [ROUTES[f].row for f in FLOWS]  # the row each is counted in
 SIGNED = np.array([ROUTES[f].signed for f in FLOWS])
 FOLLOW = np.array([FLOW_ID[ROUTES[f].follow] if ROUTES[f].follow else -1 for f in FLOWS])
+FOLLOW_AT = [ROUTES[f].follow_at or ROUTES[f].receivers[0] for f in FLOWS]  # whose handling issues it
+FOLLOW_BY = [ROUTES[f].follow_by for f in FLOWS]  # who issues it ("": that receiver)
+REFUSED = np.array([ROUTES[f].refused for f in FLOWS])
 BOOK_CODES = [code for kinds in BOOK_KINDS.values() for code in kinds]
 BOOK_BITS = np.array([sum(1 << BOOK_CODES.index(c) for c in BOOKS.get(f, ())) for f in FLOWS])
 
@@ -366,6 +369,15 @@ class ModelBackend:
                     self._ended(flow[returned], "returned", t0[returned], None, at[returned])
                 keep = ~returned
                 flow, t0, bank, at, pays = flow[keep], t0[keep], bank[keep], at[keep], pays[keep]
+        refused = REFUSED[flow]
+        if refused.any():  # beyond the month's quota: returned, and finance asked for more
+            chunk.sender.state.outstanding -= int(refused.sum())
+            self._ended(flow[refused], "returned", t0[refused], None, at[refused])
+            self._follow(receiver, chunk.place, flow[refused], at[refused], bank[refused])
+            keep = ~refused
+            flow, t0, bank, at, pays = flow[keep], t0[keep], bank[keep], at[keep], pays[keep]
+            if not len(at):
+                return
         failed = np.zeros(len(at), dtype=bool)
         if sim.tips_failures:
             failed = pays & _draw_share(self.rng, len(at), sim.tips_failure_share(float(at[0])))
@@ -374,21 +386,31 @@ class ModelBackend:
             self._to_clear(receiver, chunk.place, bank[paid], PAY_TYPE[flow[paid]])
         if receiver.role == "pboc":
             receiver.state.books |= int(np.bitwise_or.reduce(BOOK_BITS[flow[~failed]], initial=0))
-        follow = FOLLOW[flow]
-        if (follow >= 0).any():
-            self._follow(receiver, chunk.place, follow, at, bank)
+        if (FOLLOW[flow] >= 0).any():
+            self._follow(receiver, chunk.place, flow, at, bank)
         funds = np.where(pays, at, np.nan)
         receipt = Chunk(RECEIPT, flow, t0, at, bank, chunk.sender, chunk.place, funds, failed, chunk.primary)
         self._put(chunk.sender, receipt)
 
-    def _follow(self, party: Party, place: int, follow: np.ndarray, at: np.ndarray, bank: np.ndarray) -> None:
-        """The documents `party` issues for those it handled (a refund notice, a reconciliation list),
-        sent on its next cycle; their time of sending is their start."""
-        mask = follow >= 0
-        codes, at = follow[mask], at[mask]
-        for code, which in _groups(codes):
-            self.sim.metrics.applied(ROWS[code], "electronic", self.sim.month(float(at[0])), at[which], 0.0)
-        self._put(party, Chunk(ISSUE, codes, np.full(len(at), np.nan), at.copy(), bank[mask], party, place))
+    def _follow(
+        self, receiver: Party, place: int, flow: np.ndarray, at: np.ndarray, bank: np.ndarray
+    ) -> None:
+        """The documents issued because `receiver` handled these (a refund notice, a reconciliation
+        list, a supplementary plan, a payment applied for again), sent on the issuer's next cycle;
+        their time of sending is their start."""
+        topology = self.sim.topology
+        for code, which in _groups(flow):
+            if FOLLOW[code] < 0 or FOLLOW_AT[code] != receiver.role:
+                continue
+            new, when, banks = FOLLOW[code], at[which], bank[which]
+            self.sim.metrics.applied(ROWS[new], "electronic", self.sim.month(float(when[0])), when, 0.0)
+            by = FOLLOW_BY[code]
+            for b, mine in _groups(banks if by == "unit" else None):  # a unit of that bank applies again
+                index = topology.unit_of_bank(place, b) if by == "unit" else 0
+                party = topology.party(place, by, index) if by else receiver
+                t = when[mine]
+                self._put(party, Chunk(ISSUE, np.full(len(t), new), np.full(len(t), np.nan), t.copy(),
+                                       banks[mine], party, place))  # fmt: skip
 
     def _to_clear(self, receiver: Party, place: int, banks: np.ndarray, types: np.ndarray) -> None:
         keys, counts = np.unique(banks * 4 + types, return_counts=True)

@@ -26,8 +26,9 @@ import httpx
 import numpy as np
 
 from evoucher.pki import Environment
-from mocks.agent_bank import AgentBank
+from mocks.agent_bank import AUTHORIZED, AgentBank
 from mocks.day import REVENUE_INCOME, Day, _cleared, budgets, quota_notices
+from mocks.finance import Finance
 from mocks.invariants import check_world
 from mocks.journal import RECEIPT, Answer, Journal, Listener, Record
 from mocks.payee_bank import PayeeBank
@@ -64,6 +65,23 @@ class TimedJournal(Journal):
     def settle(self, adm_div_code, vt_code, voucher_no, outcome, detail="", *, by=""):
         super().settle(adm_div_code, vt_code, voucher_no, outcome, detail, by=by)
         self.events.append(("done", (adm_div_code, vt_code, voucher_no), len(self.recorder.calls)))
+
+
+@dataclass
+class Refill:
+    """A payment returned beyond quota, on its way to a supplementary plan and a new application."""
+
+    unit: Any
+    bank: AgentBank
+    line: Any
+    amount: Decimal
+    voucher_no: str
+    planned: bool = False
+    again: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (AUTHORIZED, self.unit.agency.code, self.line.func)
 
 
 @dataclass
@@ -108,6 +126,7 @@ class ReferenceBackend:
         if not scripted:
             budgets(self.day)
         self.busy = 0
+        self.refills: list[Refill] = []
         self.t0: dict[tuple[str, str, str], float] = {}
         self.times: dict[tuple[str, str, str], dict[str, float]] = {}
         self.target = base_url
@@ -188,8 +207,10 @@ class ReferenceBackend:
             return pboc, lambda: self._sent_by(pboc, make)
         if route.sender == "payee":
             return self._refund(division, route)
-        if apps.flow == "授权支付 8202":
+        if route.sender == "unit":
             unit = parties[[a.unit for a in agencies if a.unit][int(apps.unit[i])]]
+            if route.refused:
+                return unit, lambda: self._beyond(unit, amount)
             return unit, lambda: unit.apply(unit.agency.lines[0], payee(), amount)
         banked = (
             [a for a in agencies if a.bank == division.banks[int(apps.bank[i])]] if division.banks else []
@@ -228,6 +249,42 @@ class ReferenceBackend:
             return await bank.refund(held[0])
 
         return bank, send_back
+
+    async def _beyond(self, unit, amount: Decimal) -> str:
+        """An authorized payment of `amount` more than its bank has left of the unit's quota."""
+        bank, line = self.world.parties[unit.agency.bank], unit.agency.lines[0]
+        key = (AUTHORIZED, unit.agency.code, line.func)
+        asked = bank.quotas.get(key).remaining + amount
+        no = await unit.apply(line, self.day.payee(), asked)
+        self.refills.append(Refill(unit, bank, line, asked, no))
+        return no
+
+    def _refill(self) -> None:
+        """A payment returned beyond quota: finance adds the indicator and issues a supplementary 5106
+        for it (追加指标, 追加用款计划); once the bank has signed for that, the unit applies again
+        (each on its next cycle, from now)."""
+        finances = {f.adm: f for f in self.day.of(Finance)}
+        for r in self.refills:
+            if not r.planned and (r.unit.adm, "8202", r.voucher_no) in self.journal.reasons:
+                r.planned = True
+                self._act(
+                    finances[r.unit.adm], lambda r=r, f=finances[r.unit.adm]: _quietly(self._plan(f, r))
+                )
+            elif r.planned and not r.again and r.bank.quotas.get(r.key).remaining >= r.amount:
+                r.again = True
+                self._act(r.unit, lambda r=r: _quietly(r.unit.apply(r.line, self.day.payee(), r.amount)))
+
+    @staticmethod
+    async def _plan(finance: Finance, r: Refill) -> str:
+        agency = r.unit.agency
+        finance.budget({(agency.code, r.line.func, r.line.eco): r.amount})
+        return await finance.issue_plan(AUTHORIZED, r.bank.handle, [(agency, r.line, r.amount)])
+
+    def _act(self, system, run: Callable[[], Awaitable[Any]]) -> None:
+        party, now = self._party_of(system), self.sim.env.now
+        party.state["acts"].append(Act(now, now, run))
+        party.state["acts"].sort(key=lambda a: a.ready)
+        self.sim.wake(party)
 
     def apply(self, apps: Applications) -> None:
         first = int(np.argmin(apps.t0))
@@ -300,6 +357,8 @@ class ReferenceBackend:
         for kind, key, calls in self.journal.events[first_event:]:
             at = ends[calls - first_call - 1] if calls > first_call else start
             self.times.setdefault(key, {}).setdefault(kind, at)
+        if self.refills:
+            self._refill()
         for other in sim.topology.parties:
             if self._news(other):
                 sim.wake(other)
@@ -389,3 +448,8 @@ def _pays(record: Record) -> bool:
 
 async def _nothing() -> None:
     return None
+
+
+async def _quietly(call: Awaitable[Any]) -> None:
+    """Run `call` and forget its voucher number: what it sends starts when it is sent."""
+    await call

@@ -95,6 +95,15 @@ class Topology:
             place = 0
         return self.by_key[(place, role, index)]
 
+    def unit_of_bank(self, place: int, bank: int) -> int:
+        """The first online unit of the region banking at `bank` (the model does not carry which
+        unit a document came from once a bank has handled it)."""
+        group = self.places[place].group
+        if group.units > POOL_LIMIT:
+            return 0  # one pooled system
+        table = group.unit_banks or tuple(u % max(group.banks, 1) for u in range(group.units))
+        return table.index(bank) if bank in table else 0
+
     def flows_of(self, place: Place) -> list[str]:
         """The routes that can happen in `place` at all (banks and units permitting)."""
         names = []

@@ -36,6 +36,8 @@ def test_reference_days_play_refunds_statements_and_reports(reference_day):
     rows = {r["flow"]: r for r in summary["flows"]}
     for flow in (REFUND, STATEMENTS, REPORTS):
         assert rows[flow]["receipt"] == rows[flow]["sent"] > 0, flow
+    beyond = rows["授权支付 8202"]  # each one beyond quota returned, then paid after a supplementary 5106
+    assert beyond["returned"] > 0 and beyond["receipt"] == beyond["sent"] - beyond["returned"]
     played = {row.vt_code for row in report.board}
     assert {
         "2252",
@@ -57,7 +59,7 @@ def test_reference_days_play_refunds_statements_and_reports(reference_day):
 
 def test_model_mode_agrees_with_reference_mode(reference_day, model_day):
     reference, _, _ = reference_day
-    sent = lambda s: {(r["flow"], r["medium"]): r["sent"] for r in s["flows"]}  # noqa: E731
+    sent = lambda s: {(r["flow"], r["medium"]): (r["sent"], r["returned"]) for r in s["flows"]}  # noqa: E731
     assert sent(model_day) == sent(reference)
     assert {REFUND, STATEMENTS, REPORTS, "额度清算 2301/2302"} <= {flow for flow, _ in sent(reference)}
     for key in ("electronic_receipt_p50_min", "electronic_receipt_p95_min", "electronic_funds_p50_min"):
