@@ -12,6 +12,7 @@ through `mocks/` (reference mode) or draws from a calibration file (model mode).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
@@ -36,14 +37,21 @@ class Backend(Protocol):
 
 
 class Library:
-    """The voucher library as a queueing facility of `workers` servers."""
+    """The voucher library as a queueing facility of `workers` servers, first come first served.
+
+    A caller that finds a worker free starts at once, without an event of its own; one that finds
+    them all busy waits in line, and a worker that finishes hands itself to the first in line.
+    """
 
     def __init__(self, sim: Simulation, workers: int, outages: list[tuple[float, float]]) -> None:
         self.sim, self.env = sim, sim.env
-        self.servers = simpy.Resource(self.env, capacity=workers)
+        self.workers, self.busy = workers, 0
+        self.line: deque[simpy.Event] = deque()
         self.outages = sorted(outages)
 
     def down_until(self, t: float) -> float | None:
+        if not self.outages:
+            return None
         for start, end in self.outages:
             if start <= t < end:
                 return end
@@ -53,14 +61,21 @@ class Library:
         """Hold one worker for `minutes` of calls; returns when the first call started."""
         while (up := self.down_until(self.env.now)) is not None:
             yield self.env.timeout(up - self.env.now)
-        queue = len(self.servers.queue)
-        with self.servers.request() as request:
-            yield request
-            start = self.env.now
-            if minutes > 0:
-                yield self.env.timeout(minutes)
-        month = f"{self.sim.calendar.date_of(start):%Y-%m}"
-        self.sim.metrics.library(start, profile, month, ops, minutes, queue)
+        queue = len(self.line)
+        if self.busy < self.workers:
+            self.busy += 1
+        else:
+            turn = self.env.event()
+            self.line.append(turn)
+            yield turn  # a worker is handed over
+        start = self.env.now
+        if minutes > 0:
+            yield self.env.timeout(minutes)
+        if self.line:
+            self.line.popleft().succeed()
+        else:
+            self.busy -= 1
+        self.sim.metrics.library(start, profile, self.sim.month(start), ops, minutes, queue)
         return start
 
 
@@ -70,6 +85,7 @@ class Simulation:
         self.env = simpy.Environment()
         self.calendar = Calendar(start or scenario.start, days or scenario.days, scenario.calendar)
         self.days = self.calendar.days
+        self.months = [f"{d:%Y-%m}" for d in self.calendar.dates]
         self.topology = Topology(scenario, seed)
         self.metrics = Metrics(self.days)
         clock = scenario.clock
@@ -117,7 +133,8 @@ class Simulation:
         return max((share for a, b, share in self.fallbacks if a <= t < b), default=0.0)
 
     def month(self, t: float) -> str:
-        return f"{self.calendar.date_of(t):%Y-%m}"
+        day = int(t // DAY)
+        return self.months[day] if 0 <= day < self.days else f"{self.calendar.date_of(t):%Y-%m}"
 
     # ------------------------------------------------------------------ processes
 
@@ -162,6 +179,8 @@ class Simulation:
         self.backend.clearing(t)
 
     def _offline_until(self, party: Party, t: float) -> float | None:
+        if not self.offline:
+            return None
         for start, end in self.offline.get(party.name, []) + self.offline.get(
             f"{party.place.group.name}/bank", []
         ):
