@@ -56,6 +56,8 @@ FOLLOW_BY = [ROUTES[f].follow_by for f in FLOWS]  # who issues it ("": that rece
 REFUSED = np.array([ROUTES[f].refused for f in FLOWS])
 BOOK_CODES = [code for kinds in BOOK_KINDS.values() for code in kinds]
 BOOK_BITS = np.array([sum(1 << BOOK_CODES.index(c) for c in BOOKS.get(f, ())) for f in FLOWS])
+SIGNS, REFUSES, FOLLOWS, BOOKS_SHIFT = 1, 2, 4, 3  # FLAGS: what a flow may ask of a cycle, and its books
+FLAGS = SIGNED * SIGNS + REFUSED * REFUSES + (FOLLOW >= 0) * FOLLOWS + (BOOK_BITS << BOOKS_SHIFT)
 MIXED = -1  # Chunk.code of documents of more than one flow
 
 
@@ -72,9 +74,7 @@ class FlowCode:
     to_finance: bool
     signed: bool
     followup: bool
-    refused: bool
-    follows: bool  # some receiver issues a follow-up when it handles it
-    books: int
+    flags: int  # FLAGS
 
 
 CODES = [
@@ -83,9 +83,8 @@ CODES = [
             int(RECEIVERS[i]),
             *(bool(t[i]) for t in (TO_BANK, COPY_TO_BANK, PAYS, LATE_RULE)),
             int(PAY_TYPE[i]),
-            *(bool(t[i]) for t in (TO_FINANCE, SIGNED, FOLLOWUP, REFUSED)),
-            bool(FOLLOW[i] >= 0),
-            int(BOOK_BITS[i]),
+            *(bool(t[i]) for t in (TO_FINANCE, SIGNED, FOLLOWUP)),
+            int(FLAGS[i]),
         )
     )
     for i in range(len(FLOWS))
@@ -375,7 +374,7 @@ class ModelBackend:
         ops, offset = 0, 0
         for chunk, n in zip(due, sizes, strict=True):
             s, code = slice(offset, offset + n), chunk.code
-            if chunk.hop != RECEIPT and (SIGNED[chunk.flow].any() if code == MIXED else CODES[code].signed):
+            if chunk.hop != RECEIPT and (_flags(chunk.flow) & SIGNS if code == MIXED else CODES[code].signed):
                 signed = (
                     SIGNED[chunk.flow] if code == MIXED else True
                 )  # saveSignVoucher, not saveStampVoucher
@@ -526,9 +525,9 @@ class ModelBackend:
                 flow, t0, bank, at = flow[keep], t0[keep], bank[keep], at[keep]
                 if not len(at):
                     return
-        refused = REFUSED[flow] if code == MIXED else CODES[code].refused
-        if np.any(refused):  # beyond the month's quota: returned, and finance asked for more
-            refused = refused if code == MIXED else np.ones(len(at), dtype=bool)
+        flags = _flags(flow) if code == MIXED else CODES[code].flags
+        if flags & REFUSES:  # beyond the month's quota: returned, and finance asked for more
+            refused = REFUSED[flow]
             chunk.sender.state.outstanding -= int(refused.sum())
             self._ended(flow[refused], "returned", t0[refused], None, at[refused], code)
             self._follow(receiver, chunk.place, flow[refused], at[refused], bank[refused])
@@ -549,13 +548,11 @@ class ModelBackend:
             paid = bank if failed is None else bank[~failed]
             if len(paid):
                 self._to_clear(receiver, chunk.place, paid, CODES[code].pay_type)
-        if receiver.role == "pboc":
-            bits = (
-                BOOK_BITS[flow if failed is None else flow[~failed]] if code == MIXED else CODES[code].books
-            )
-            if np.any(bits) and (failed is None or not failed.all()):
-                receiver.state.books |= int(np.bitwise_or.reduce(bits, axis=None))
-        if (FOLLOW[flow] >= 0).any() if code == MIXED else CODES[code].follows:
+        if receiver.role == "pboc" and flags >> BOOKS_SHIFT:  # what its books now hold rows of
+            if failed is not None and failed.any():
+                flags = _flags(flow[~failed])
+            receiver.state.books |= flags >> BOOKS_SHIFT
+        if flags & FOLLOWS:
             self._follow(receiver, chunk.place, flow, at, bank)
         funds = None
         if chunk.primary:  # a copy's receipt ends nothing
@@ -645,6 +642,11 @@ def _groups(keys: np.ndarray | None):
     if low == keys.max():
         return [(int(low), slice(None))]
     return [(int(k), keys == k) for k in np.unique(keys)]
+
+
+def _flags(flow: np.ndarray) -> int:
+    """FLAGS of any of these documents."""
+    return int(np.bitwise_or.reduce(FLAGS[flow])) if len(flow) else 0
 
 
 def _draw_share(rng: np.random.Generator, n: int, share: float) -> np.ndarray:

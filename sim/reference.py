@@ -438,12 +438,13 @@ class ReferenceBackend:
             )
 
 
-NOTICES = {r.vt_code for r in ROUTES.values() if r.internal}  # counted in a paying row, moving no money
+# (row, VtCode) of documents counted in another route's row that move no money (a 3268 in 专户)
+NOT_PAYING = {(r.row, r.vt_code) for r in ROUTES.values() if r.counted and not (r.pays or r.refused)}
 
 
 def _pays(record: Record) -> bool:
     route = ROUTES.get(record.flow)
-    return bool(route and route.pays) and record.vt_code not in NOTICES
+    return bool(route and route.pays) and (record.flow, record.vt_code) not in NOT_PAYING
 
 
 async def _nothing() -> None:

@@ -268,16 +268,18 @@ def _text(summary: dict[str, Any], files: dict[str, str]) -> str:
         f"{summary['days']} days, {summary['working_days']} working",
         "",
     ]
+    shown = lambda flow: len(flow) + sum(1 for ch in flow if ord(ch) > 0x2E7F)  # noqa: E731 (CJK: 2 cells)
+    width = max([22] + [shown(r["flow"]) + 2 for r in summary["flows"]])
     lines.append(
-        f"{'flow':<22}{'medium':<11}{'sent':>10}{'receipt':>10}{'ret':>6}{'fail':>6}{'pend':>8}"
+        f"{'flow':<{width}}{'medium':<11}{'sent':>10}{'receipt':>10}{'ret':>6}{'fail':>6}{'pend':>8}"
         f"{'funds p50':>11}{'receipt p50':>13}{'p95':>9}  (minutes)"
     )
     for r in summary["flows"]:
-        wide = sum(1 for ch in r["flow"] if ord(ch) > 0x2E7F)
         f50, r50, r95 = (r["funds_min"].get("p50"), r["receipt_min"].get("p50"), r["receipt_min"].get("p95"))
         fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
         lines.append(
-            f"{r['flow']:<{22 - wide}}{r['medium']:<11}{r['sent']:>10}{r['receipt']:>10}{r['returned']:>6}"
+            f"{r['flow']:<{width - shown(r['flow']) + len(r['flow'])}}{r['medium']:<11}"
+            f"{r['sent']:>10}{r['receipt']:>10}{r['returned']:>6}"
             f"{r['failed']:>6}{r['pending']:>8}{fmt(f50):>11}{fmt(r50):>13}{fmt(r95):>9}"
         )
     lines += ["", "headline:"] + [f"  {k:<28} {v}" for k, v in summary["headline"].items()]
