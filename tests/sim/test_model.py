@@ -74,3 +74,13 @@ def test_shipped_scenarios_run_a_short_stretch(name):
     scenario = load(name)
     summary, _ = simulate_model(scenario, seed=1, days=min(scenario.days, 3))
     assert summary["headline"]["vouchers"] > 0
+
+
+def test_zhejiang_moves_refunds_statements_reports_and_quota_refusals():
+    summary, _ = simulate_model(load("zhejiang"), seed=1, start=dt.date(2018, 10, 8), days=3)
+    rows = {(r["flow"], r["medium"]): r for r in summary["flows"]}
+    for flow in ("收款行退款 2252→3208/2302", "对账 35xx/55xx/25xx", "日报 2206/3410"):
+        assert rows[(flow, "electronic")]["sent"] > 0 and rows[(flow, "paper")]["sent"] > 0, flow
+    assert rows[("授权支付 8202", "electronic")]["returned"] > 0  # beyond quota, then applied for again
+    for row in summary["flows"]:
+        assert row["sent"] == row["receipt"] + row["returned"] + row["failed"] + row["pending"], row
