@@ -160,19 +160,9 @@ ROUTES = {
             ("pboc", "bank"),
             False,
             counted="额度通知 5106/5108",
-            follow="重新申请 8202",
+            follow="授权支付 8202",  # the same payment again: an ordinary one
             follow_at="bank",
             follow_by="unit",
-            internal=True,
-        ),
-        Route(
-            "重新申请 8202",
-            "8202",
-            "unit",
-            ("bank",),
-            True,
-            AUTHORIZED,
-            counted="授权支付 8202",
             internal=True,
         ),
     )

@@ -29,7 +29,7 @@ import numpy as np
 from sim.arrivals import Applications
 from sim.calendar import DAY
 from sim.calibration import Pool, ServiceTimes
-from sim.flows import AUTHORIZED, BOOK_KINDS, BOOKS, CLEARING, ROUTES
+from sim.flows import AUTHORIZED, BEYOND, BOOK_KINDS, BOOKS, CLEARING, ROUTES
 from sim.topology import Party
 
 READ_BATCH = 100  # readVoucherAgain voucherCount ≤ 100 (reference: ITFE)
@@ -59,6 +59,7 @@ BOOK_BITS = np.array([sum(1 << BOOK_CODES.index(c) for c in BOOKS.get(f, ())) fo
 SIGNS, REFUSES, FOLLOWS, BOOKS_SHIFT = 1, 2, 4, 3  # FLAGS: what a flow may ask of a cycle, and its books
 FLAGS = SIGNED * SIGNS + REFUSED * REFUSES + (FOLLOW >= 0) * FOLLOWS + (BOOK_BITS << BOOKS_SHIFT)
 MIXED = -1  # Chunk.code of documents of more than one flow
+BEYOND_ID = FLOW_ID[BEYOND]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +108,8 @@ class Chunk:
         self.first, self.last = float(ready[0]), float(ready[-1])
 
     @property
-    def key(self) -> tuple:
-        return (self.hop, self.sender.id, self.place, self.primary)
+    def key(self) -> tuple:  # those beyond quota apart: the authorized payments beside them stay one flow
+        return (self.hop, self.sender.id, self.place, self.primary, self.code == BEYOND_ID)
 
     def split(self, now: float) -> tuple[Chunk | None, Chunk | None]:
         if self.first > now:
