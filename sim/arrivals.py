@@ -160,12 +160,14 @@ def draw_day(
             prepare,
             index_of[where],
         )
-        if (~electronic).any():
-            paper = every.take(np.flatnonzero(~electronic))
+        if not electronic.all():
+            paper = np.flatnonzero(~electronic)
+            paper = every.take(paper[np.argsort(every.ready[paper], kind="stable")])
             paper.electronic = False
-            out.append(paper.take(np.argsort(paper.ready, kind="stable")))
-        for k in np.unique(where[electronic]):
-            mine = every.take(np.flatnonzero(electronic & (where == k)))
-            mine.place = places[int(k)]
-            out.append(mine.take(np.argsort(mine.ready, kind="stable")))
+            out.append(paper)
+        ends = np.cumsum(counts)
+        for k in np.flatnonzero((live <= today) & (counts > 0)).tolist():  # a region's are consecutive
+            mine = every.take(starts[k] + np.argsort(every.ready[starts[k] : ends[k]], kind="stable"))
+            mine.place = places[k]
+            out.append(mine)
     return out

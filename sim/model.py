@@ -98,10 +98,11 @@ class Chunk:
     __slots__ = ("bank", "code", "failed", "first", "flow", "funds", "hop", "last", "place", "primary",
                  "ready", "sender", "t0")  # fmt: skip
 
-    def __init__(self, hop: int, flow: np.ndarray, t0: np.ndarray, ready: np.ndarray, bank: np.ndarray,
+    def __init__(self, hop: int, flow: np.ndarray, t0: np.ndarray, ready: np.ndarray, bank: np.ndarray | None,
                  sender: Party, place: int, code: int, funds: np.ndarray | None = None,
                  failed: np.ndarray | None = None, primary: bool = True) -> None:  # fmt: skip
-        self.hop, self.flow, self.t0, self.ready, self.bank = hop, flow, t0, ready, bank
+        self.hop, self.flow, self.t0, self.ready = hop, flow, t0, ready
+        self.bank = bank  # the agent bank of each (None: a receipt, which needs none)
         self.sender, self.place, self.code, self.primary = sender, place, code, primary
         self.funds = funds  # receipts: when the money moved (NaN: none moves)
         self.failed = failed  # receipts: the payment failed (None: none did)
@@ -123,25 +124,24 @@ class Chunk:
         def of(a):
             return None if a is None else a[s]
 
-        return Chunk(self.hop, self.flow[s], self.t0[s], self.ready[s], self.bank[s], self.sender, self.place,
-                     self.code, of(self.funds), of(self.failed), self.primary)  # fmt: skip
+        return Chunk(self.hop, self.flow[s], self.t0[s], self.ready[s], of(self.bank), self.sender,
+                     self.place, self.code, of(self.funds), of(self.failed), self.primary)  # fmt: skip
 
 
 def _joined(parts: list[Chunk], ordered: bool) -> Chunk:
     """Chunks of one key as one, in the order given; sorted by readiness (stably) when `ordered`."""
     first = parts[0]
-
-    def cat(name: str) -> np.ndarray | None:
-        arrays = [getattr(c, name) for c in parts]
-        if all(a is None for a in arrays):
-            return None
-        return np.concatenate(
-            [np.zeros(len(c.t0), bool) if a is None else a for a, c in zip(arrays, parts, strict=True)]
-        )
-
+    flow = np.concatenate([c.flow for c in parts])
+    t0 = np.concatenate([c.t0 for c in parts])
+    ready = np.concatenate([c.ready for c in parts])
+    bank = None if first.bank is None else np.concatenate([c.bank for c in parts])  # alike in one key
+    funds = None if first.funds is None else np.concatenate([c.funds for c in parts])
+    failed = None
+    if any(c.failed is not None for c in parts):
+        failed = np.concatenate([np.zeros(len(c.t0), bool) if c.failed is None else c.failed for c in parts])
     code = first.code if all(c.code == first.code for c in parts) else MIXED
-    joined = Chunk(first.hop, cat("flow"), cat("t0"), cat("ready"), cat("bank"), first.sender, first.place,
-                   code, cat("funds"), cat("failed"), first.primary)  # fmt: skip
+    joined = Chunk(first.hop, flow, t0, ready, bank, first.sender, first.place, code, funds, failed,
+                   first.primary)  # fmt: skip
     if ordered:
         latest = first.last
         for c in parts[1:]:
@@ -182,6 +182,7 @@ class ModelBackend:
         self.tips = float(sim.scenario.steps.get("tips_minutes", 0.0))
         clock = sim.scenario.clock
         self.cutoff = {"bank": clock["bank_cutoff"], "pboc": clock.get("hvps_close", clock["day_cut"])}
+        self.cutoff |= {role: clock["day_cut"] for role in ("finance", "unit", "payee")}  # they pay nothing
         self.pools: dict[tuple[str, str], Pool] = {}
         self._pools: dict[str, tuple[Pool, Pool, Pool]] = {}
         for party in sim.topology.parties:
@@ -275,8 +276,6 @@ class ModelBackend:
 
     def _put(self, party: Party, chunk: Chunk) -> None:
         """Into the party's pile, beside what waits there from the same sender (merged when taken)."""
-        if not len(chunk.t0):
-            return
         state, key = party.state, chunk.key
         waiting = state.pile.get(key)
         if waiting is None:
@@ -285,7 +284,8 @@ class ModelBackend:
             waiting.append(chunk)
         if chunk.first < state.soonest:
             state.soonest = chunk.first
-        self.sim.wake(party)
+        if party.wake is not None and not party.wake.triggered:
+            party.wake.succeed()
 
     def _pool(self, profile: str, op: str) -> Pool:
         """The service times of `op` under `profile`, seeded in the order the model first needs them."""
@@ -307,19 +307,19 @@ class ModelBackend:
 
     def _take(self, state: PartyState, now: float) -> list[Chunk]:
         """What in the pile is ready by `now`, one chunk per key in the pile's order; the rest stays."""
-        due, soonest, pile = [], math.inf, state.pile
-        for key, parts in list(pile.items()):
+        due, soonest, kept = [], math.inf, {}
+        for key, parts in state.pile.items():
             chunk = parts[0] if len(parts) == 1 else _joined(parts, ordered=True)
             if chunk.last <= now:
                 due.append(chunk)
-                del pile[key]
                 continue
             ready, later = chunk.split(now)
             if ready is not None:
                 due.append(ready)
-            pile[key] = [later]
-            soonest = min(soonest, later.first)
-        state.soonest = soonest
+            kept[key] = [later]  # in its place: what arrives for a new key comes after
+            if later.first < soonest:
+                soonest = later.first
+        state.pile, state.soonest = kept, soonest
         return due
 
     def _profile(self, party: Party, now: float) -> str:
@@ -370,50 +370,67 @@ class ModelBackend:
         saves = save.take(total)
         lib = saves + send.take(total)  # what a sending or handling document costs at least
         send2, confirm = send.take(total), confirm.take(total)
-        reads, per_read = [], []
-        tips = None
+        # [start, end) of what adds a second sendVoucher, adds a confirmVoucher, is only a
+        # confirmVoucher, pays through TIPS: runs of small chunks become one numpy call each
+        second, handled, receipts, tipped = [], [], [], []
+        mixed_tips, reads, per_read = [], [], []
         ops, offset = 0, 0
         for chunk, n in zip(due, sizes, strict=True):
-            s, code = slice(offset, offset + n), chunk.code
+            end, code = offset + n, chunk.code
             if chunk.hop != RECEIPT and (_flags(chunk.flow) & SIGNS if code == MIXED else CODES[code].signed):
                 signed = (
                     SIGNED[chunk.flow] if code == MIXED else True
                 )  # saveSignVoucher, not saveStampVoucher
-                lib[s] += (self._draw(profile, "saveSignVoucher", n) - saves[s]) * signed
+                lib[offset:end] += (self._draw(profile, "saveSignVoucher", n) - saves[offset:end]) * signed
             if chunk.hop == ISSUE:
                 if code == MIXED:
                     two = TWO_RECEIVERS[chunk.flow]
-                    lib[s] += send2[s] * two
+                    lib[offset:end] += send2[offset:end] * two
                     ops += 2 * n + int(two.sum())
                 else:
                     receivers = CODES[code].receivers
                     if receivers >= 2:
-                        lib[s] += send2[s]
+                        _add_range(second, offset, end)
                     ops += n * (1 + receivers)
+                offset = end
+                continue
+            if chunk.hop == HANDLE:
+                _add_range(handled, offset, end)
+                ops += 3 * n
+                if self.tips and code != MIXED and CODES[code].pays:
+                    _add_range(tipped, offset, end)
+                elif self.tips and code == MIXED:
+                    pays = PAYS[chunk.flow]
+                    if pays.any():
+                        mixed_tips.append((offset, end, pays))
             else:
-                if chunk.hop == HANDLE:
-                    lib[s] += confirm[s]
-                    ops += 3 * n
-                    pays = PAYS[chunk.flow] if code == MIXED else CODES[code].pays
-                    if self.tips and (pays if code != MIXED else pays.any()):
-                        if tips is None:
-                            tips = np.zeros(total)
-                        tips[s] = np.where(pays, self.tips, 0.0) if code == MIXED else self.tips
-                else:
-                    lib[s] = confirm[s]
-                    ops += n
-                if code == MIXED:
-                    counts = np.bincount(chunk.flow)
-                    present = np.flatnonzero(counts)
-                    if len(present) > 1:
-                        reads += (offset + (chunk.flow == present[:, None]).argmax(axis=1)).tolist()
-                    else:
-                        reads.append(offset)
-                    per_read += (-(-counts[present] // READ_BATCH)).tolist()
+                _add_range(receipts, offset, end)
+                ops += n
+            if code == MIXED:
+                counts = np.bincount(chunk.flow)
+                present = np.flatnonzero(counts)
+                if len(present) > 1:
+                    reads += (offset + (chunk.flow == present[:, None]).argmax(axis=1)).tolist()
                 else:
                     reads.append(offset)
-                    per_read.append(-(-n // READ_BATCH))
-            offset += n
+                per_read += (-(-counts[present] // READ_BATCH)).tolist()
+            else:
+                reads.append(offset)
+                per_read.append(-(-n // READ_BATCH))
+            offset = end
+        for a, b in second:
+            lib[a:b] += send2[a:b]
+        for a, b in handled:
+            lib[a:b] += confirm[a:b]
+        for a, b in receipts:
+            lib[a:b] = confirm[a:b]
+        tips = None
+        if tipped or mixed_tips:
+            tips = np.zeros(total)
+            for a, b in tipped:
+                tips[a:b] = self.tips
+            for a, b, pays in mixed_tips:
+                tips[a:b] = np.where(pays, self.tips, 0.0)
         if reads:
             n_reads = sum(per_read)
             drawn = self._draw(profile, "readVoucherAgain", n_reads)
@@ -451,9 +468,10 @@ class ModelBackend:
             ruled = rule.any()
         else:
             ruled = CODES[code].late_rule
-        if ruled:
+        cutoff = self.cutoff[receiver.role]
+        if ruled and not _same_day_before(float(ready[0]), float(ready[-1]), cutoff):
             day = ready // DAY
-            late = ready - day * DAY > self.cutoff[receiver.role]
+            late = ready - day * DAY > cutoff
             if code == MIXED:
                 late &= rule
             if late.any():
@@ -472,17 +490,21 @@ class ModelBackend:
         if which is not None:
             flow, t0, bank = flow[which], t0[which], bank[which]
         topology, place = self.sim.topology, chunk.place
-        low, high = int(bank.min()), int(bank.max())
-        if low == high:
-            self._deliver(topology.party(place, "bank", low), chunk, flow, t0, bank, at, primary)
+        counts = np.bincount(bank)
+        banks = np.flatnonzero(counts).tolist()
+        if len(banks) == 1:
+            self._deliver(topology.party(place, "bank", banks[0]), chunk, flow, t0, bank, at, primary)
             return
         order = np.argsort(bank, kind="stable")  # each bank's in the order they were sent
-        flow, t0, bank, at = flow[order], t0[order], bank[order], at[order]
-        counts = np.bincount(bank)
-        ends = np.cumsum(counts).tolist()
-        for b in np.flatnonzero(counts).tolist():
-            s = slice(ends[b] - int(counts[b]), ends[b])
-            self._deliver(topology.party(place, "bank", b), chunk, flow[s], t0[s], bank[s], at[s], primary)
+        if chunk.code == MIXED:
+            flow = flow[order]  # else any slice of it is the same
+        t0, bank, at = t0[order], bank[order], at[order]
+        counts, start = counts.tolist(), 0
+        for b in banks:
+            end = start + counts[b]
+            self._deliver(topology.party(place, "bank", b), chunk, flow[start:end], t0[start:end],
+                          bank[start:end], at[start:end], primary)  # fmt: skip
+            start = end
 
     def _issued(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         sender.state.outstanding += len(at)
@@ -561,7 +583,7 @@ class ModelBackend:
         sender = chunk.sender
         self._put(
             sender,
-            Chunk(RECEIPT, flow, t0, at, bank, sender, chunk.place, code, funds, failed, chunk.primary),
+            Chunk(RECEIPT, flow, t0, at, None, sender, chunk.place, code, funds, failed, chunk.primary),
         )
 
     def _follow(
@@ -631,8 +653,21 @@ class ModelBackend:
     def _ended_flow(self, code: int, outcome: str, t0, funds, done) -> None:
         name = ROWS[code]
         f = funds if CODES[code].pays else None
-        missed = int(((f // DAY) > (t0 // DAY)).sum()) if f is not None else 0
-        self.sim.metrics.ended(name, "electronic", outcome, t0, f, done, missed)
+        self.sim.metrics.ended(name, "electronic", outcome, t0, f, done, None)
+
+
+def _add_range(ranges: list[list[int]], start: int, end: int) -> None:
+    """[start, end) onto `ranges`, extending the last one when they meet."""
+    if ranges and ranges[-1][1] == start:
+        ranges[-1][1] = end
+    else:
+        ranges.append([start, end])
+
+
+def _same_day_before(first: float, last: float, cutoff: float) -> bool:
+    """Whether times from `first` to `last` (in order) all fall on one day, none after `cutoff`."""
+    day = last // DAY
+    return first // DAY == day and last - day * DAY <= cutoff
 
 
 def _groups(keys: np.ndarray | None):
