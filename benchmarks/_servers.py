@@ -25,7 +25,10 @@ SERVER_CORE, CLIENT_CORE = 0, 1
 ROOT = Path(__file__).resolve().parents[1]  # servers run from the checkout, so `-m benchmarks._echo` works
 _LISTENING = re.compile(r"listening on (http://[\w.\[\]:]+)")
 # exec the command with its CPU affinity set first, so the server's every thread inherits it
-_PIN = "import os, sys; os.sched_setaffinity(0, {int(sys.argv[1])}); os.execv(sys.argv[2], sys.argv[2:])"
+_PIN = (
+    "import os, sys; os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(',')}); "
+    "os.execv(sys.argv[2], sys.argv[2:])"
+)
 
 
 def can_pin() -> bool:
@@ -70,15 +73,17 @@ def running(
     command: Sequence[str], *, log: Path, core: int | None = SERVER_CORE, timeout: float = 60.0,
     cwd: Path = ROOT,
 ) -> Iterator[Server]:  # fmt: skip
-    """Start `command` (pinned to `core` when possible), wait for its URL and /healthz; stop it after.
+    """Start `command` (pinned to `core` when possible, else free to run on every core: not on the
+    core this process may be pinned to), wait for its URL and /healthz; stop it after.
 
     `cwd` is the checkout it runs from (`python -m guoku` imports the code there).
     Its output goes to `log` (a pipe nobody reads would fill and stall the server); on a failed
     start the log's tail is in the error.
     """
     argv = list(command)
-    if core is not None and can_pin():
-        argv = [sys.executable, "-c", _PIN, str(core), *argv]
+    if can_pin():
+        cores = str(core) if core is not None else ",".join(map(str, range(os.cpu_count() or 1)))
+        argv = [sys.executable, "-c", _PIN, cores, *argv]
     with log.open("wb") as out:
         process = subprocess.Popen(
             argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd

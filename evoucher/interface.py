@@ -13,6 +13,7 @@ document already calls "不建议使用", predates them and stays in both profil
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import IntEnum
@@ -95,8 +96,10 @@ _EVERYWHERE = _PARTIES | {ESTAMP}
 # ---------------------------------------------------------------- operations
 
 
+@functools.lru_cache(maxsize=512)
 def snake_case(name: str) -> str:
-    """Python name of a wire name: `certID` -> `cert_id`, `exportPDF` -> `export_pdf`."""
+    """Python name of a wire name: `certID` -> `cert_id`, `exportPDF` -> `export_pdf` (remembered:
+    servers ask for every argument of every call)."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 

@@ -31,6 +31,7 @@ MAX_ELEMENTS = 65_536
 MAX_ATTRIBUTES = 65_536
 # a MOF holds only envelopes (the vouchers inside are base64): per body its leaves and stamps
 MAX_MOF_ELEMENTS = 2 + MAX_BODIES * 64
+SCREENED_BYTES = 256 * 1024  # parse_until's screened bytes are remembered up to this size
 
 # declared name (upper-cased) -> the codec we decode with and report
 _ENCODINGS = {"GBK": "GBK", "CP936": "GBK", "GB2312": "GBK", "UTF-8": "UTF-8", "UTF8": "UTF-8"}
@@ -106,7 +107,9 @@ def count_markup(data: bytes, *, max_elements: int, max_attributes: int, what: s
     `!` or `?`, and every attribute needs an `=`; `<` is never a GBK trail byte. Overcounting
     (a `<` inside a comment, an `=` in text) errs on the side of refusing.
     """
-    elements = data.count(b"<") - data.count(b"</") - data.count(b"<!") - data.count(b"<?")
+    elements = data.count(b"<")  # a bound already; the exact one only where it matters
+    if elements > max_elements:
+        elements -= data.count(b"</") + data.count(b"<!") + data.count(b"<?")
     if elements > max_elements:
         raise HostileInputError(f"{what}: up to {elements} elements, over the limit of {max_elements}")
     attributes = data.count(b"=")
@@ -169,15 +172,22 @@ def parse_document(
         encoding, body_start = detect_encoding(data)
     if _BLANK.match(data, body_start):
         raise CodecError(f"{what}: empty document", evs_code=EVS_EMPTY)
-    count_markup(data, max_elements=max_elements, max_attributes=max_attributes, what=what)
-    text = decode(data, encoding, what)
-    scan(data, body_start, what)
+    screened = getattr(_local, "screened", None) == (data, max_elements, max_attributes)
+    _local.screened = None
+    if not screened:
+        count_markup(data, max_elements=max_elements, max_attributes=max_attributes, what=what)
+    if data.isascii():  # valid GBK and UTF-8 alike, and UTF-8 already (requests are mostly base64)
+        utf8 = data
+    else:
+        text = decode(data, encoding, what)
+        utf8 = data if encoding == "UTF-8" else text.encode("utf-8")
+    if not screened:
+        scan(data, body_start, what)
     first = _FIRST_ELEMENT.match(data, body_start)
     name = first.group(1).decode(_PYTHON_CODEC[encoding], "replace") if first else None
     # before parsing only the local name is known: compare it with the local part of each root
     if name is None or name.rpartition(":")[2] not in {r.rpartition("}")[2] for r in root}:
         raise CodecError(f"{what}: root element is {f'<{name}>' if name else 'missing'}, expected {expected}")
-    utf8 = data if encoding == "UTF-8" else text.encode("utf-8")
     try:
         element = etree.fromstring(utf8, _parser())
     except etree.XMLSyntaxError as e:
@@ -207,6 +217,9 @@ def parse_until(
     _, body_start = detect_encoding(data)
     count_markup(data, max_elements=MAX_ELEMENTS, max_attributes=MAX_ATTRIBUTES, what=what)
     scan(data, body_start, what)
+    # the same bytes read whole next by this thread (a server's prologue, then its request) are
+    # not counted and scanned again by `parse_document`; only up to SCREENED_BYTES are held
+    _local.screened = (data, MAX_ELEMENTS, MAX_ATTRIBUTES) if len(data) <= SCREENED_BYTES else None
     parser = etree.XMLPullParser(
         events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -225,14 +238,12 @@ def parse_until(
 
 
 def _at(element: etree._Element, root: etree._Element, path: tuple[str, ...]) -> bool:
-    tags = [element.tag]
-    for ancestor in element.iterancestors():
-        if ancestor is root:
-            break
-        tags.append(ancestor.tag)
-        if len(tags) > len(path):
+    """Whether `element` sits at `path` below `root`; looks up no further than the first mismatch."""
+    for want in reversed(path):
+        if element is None or element is root or want not in ("*", element.tag):
             return False
-    return len(tags) == len(path) and all(p in ("*", t) for p, t in zip(path, reversed(tags), strict=True))
+        element = element.getparent()
+    return element is root
 
 
 def decode_base64(text: str | None, where: str) -> bytes:

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import anyio
+from anyio import from_thread, to_thread
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from lxml import etree
+from starlette.types import Receive, Scope, Send
 
 from evoucher import soapenc, wsauth
 from evoucher.errors import EVS_PARAM, HostileInputError
@@ -75,10 +76,21 @@ class SoapHandler(Protocol):
     def call(self, service: str, operation: str, args: Mapping[str, Any], caller: Any) -> Any: ...
 
 
-async def _invoke(fn: Callable[..., Any], *args: Any) -> Any:
+def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    """From a worker thread: a plain function here, a coroutine function on the event loop."""
     if inspect.iscoroutinefunction(fn):
-        return await fn(*args)
-    return await run_in_threadpool(fn, *args)
+        return from_thread.run(fn, *args)
+    return fn(*args)
+
+
+@dataclass(frozen=True)
+class _AsgiEndpoint:
+    """Starlette treats a route endpoint that is not a function as an ASGI app of its own."""
+
+    app: Callable[[Scope, Receive, Send], Awaitable[None]]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
 
 async def _read_body(request: Request, limit: int, bulky: Callable[[], Awaitable[Any]]) -> bytes:
@@ -120,12 +132,13 @@ def _operation(service: str, profile: str, name: str) -> Operation:
     return op
 
 
-async def _tell(on_refusal: Callable[[Refusal], Any] | None, refusal: Refusal) -> None:
-    """Hand a refusal to `on_refusal`; its failure is logged and never changes the fault sent."""
+def _tell(on_refusal: Callable[[Refusal], Any] | None, refusal: Refusal) -> None:
+    """Hand a refusal to `on_refusal` (from a worker thread); its failure is logged and never
+    changes the fault sent."""
     if on_refusal is None:
         return
     try:
-        await _invoke(on_refusal, refusal)
+        _call(on_refusal, refusal)
     except Exception:
         log.exception("on_refusal failed for %s on %s", refusal.operation, refusal.service)
 
@@ -194,18 +207,20 @@ def create_soap_router(
         )
         return Response(text, media_type="text/plain")
 
-    async def dispatch(service: str, request: Request) -> Response:
-        if service not in SERVICES:
-            unknown = RequestFault(EVS_PARAM, f"no service {service}; one of {', '.join(SERVICES)}")
-            await _tell(on_refusal, Refusal(service, None, "request", None, None, unknown))
-            return _fault_response(Fault(EVS_PARAM, unknown.message, "soapenv:Client"), status=404)
-        async with contextlib.AsyncExitStack() as turn:
-            return await _answer(service, request, turn)
+    def refuse(
+        service: str, exc: Exception, op_name: str | None, stage: Stage, proven, adm, dialect: Dialect
+    ) -> Response:
+        """Tell `on_refusal` of a request refused before the handler ran, and answer with its fault."""
+        known = op_name if op_name in OPERATION_BY_NAME else None
+        _tell(on_refusal, Refusal(service, known, stage, *proven, exc, adm))
+        fault = _release(to_fault(exc, before_handler=True, operation=op_name), exc)
+        return _fault_response(fault, dialect=dialect)
 
-    async def _answer(service: str, request: Request, turn: contextlib.AsyncExitStack) -> Response:
+    def answer(service: str, data: bytes) -> Response:
+        """The whole request after its bytes are read, in one worker thread: parsing a large
+        Body never holds the event loop, and a call costs one thread hand-off, not one per step."""
         op_name, stage, proven, dialect, adm = None, "request", (None, None), LITERAL, None
         try:
-            data = await _read_body(request, max_request_bytes, lambda: turn.enter_async_context(bulky))
             # who is calling, and for what, from the header and the operation's name alone
             head, first = read_envelope_prologue(data, limit=max_request_bytes, what="SOAP request")
             if first is not None and not soapenc.is_independent(first):  # not a multiRef: the call
@@ -217,7 +232,7 @@ def create_soap_router(
                 stage = "authentication"
                 try:
                     screened = check.screen(head)
-                    early = await _invoke(resolve, screened.cert_id, screened.certificate)
+                    early = _call(resolve, screened.cert_id, screened.certificate)
                 except Exception as exc:
                     if getattr(exc, "caller", None) is not None:
                         early = None  # one of its own, refused (revoked…): attributed once signed
@@ -240,25 +255,43 @@ def create_soap_router(
                 wsauth.check_cert_id(header, args["cert_id"])
                 same = (header.cert_id, header.certificate) == (screened.cert_id, screened.certificate)
                 if early is None or not same:
-                    early = await _invoke(resolve, header.cert_id, header.certificate)
+                    early = _call(resolve, header.cert_id, header.certificate)
                 caller = early
             else:
                 args = decode_args(op, parsed)
                 stage, proven, adm = "caller", (args["cert_id"], None), args["adm_div_code"]
-                caller = await _invoke(resolve, args["cert_id"], None, adm)
+                caller = _call(resolve, args["cert_id"], None, adm)
         except Exception as exc:
-            known = op_name if op_name in OPERATION_BY_NAME else None
-            await _tell(on_refusal, Refusal(service, known, stage, *proven, exc, adm))
-            fault = _release(to_fault(exc, before_handler=True, operation=op_name), exc)
-            return _fault_response(fault, dialect=dialect)
+            return refuse(service, exc, op_name, stage, proven, adm, dialect)
         try:
-            result = await _invoke(handler.call, service, op.name, args, caller)
+            result = _call(handler.call, service, op.name, args, caller)
             return Response(build_response(op, result, dialect), media_type=XML)
         except Exception as exc:
             fault = _release(to_fault(exc, before_handler=False, operation=op.name), exc)
             return _fault_response(fault, dialect=dialect)
 
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        """POST: a raw ASGI endpoint (no per-request dependency solving), the work in `answer`."""
+        request = Request(scope, receive)
+        service = request.path_params["service"]
+        if service not in SERVICES:
+            unknown = RequestFault(EVS_PARAM, f"no service {service}; one of {', '.join(SERVICES)}")
+            refusal = Refusal(service, None, "request", None, None, unknown)
+            await to_thread.run_sync(_tell, on_refusal, refusal)
+            response = _fault_response(Fault(EVS_PARAM, unknown.message, "soapenv:Client"), status=404)
+        else:
+            async with contextlib.AsyncExitStack() as turn:
+                try:
+                    wait = lambda: turn.enter_async_context(bulky)  # noqa: E731
+                    data = await _read_body(request, max_request_bytes, wait)
+                except Exception as exc:
+                    args = (service, exc, None, "request", (None, None), None, LITERAL)
+                    response = await to_thread.run_sync(refuse, *args)
+                else:
+                    response = await to_thread.run_sync(answer, service, data)
+        await response(scope, receive, send)
+
     path = "/realware/services/{service}"
     router.add_api_route(path, describe, methods=["GET"], include_in_schema=False)
-    router.add_api_route(path, dispatch, methods=["POST"], include_in_schema=False)
+    router.add_route(path, _AsgiEndpoint(dispatch), methods=["POST"], include_in_schema=False)
     return router

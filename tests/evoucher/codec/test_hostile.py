@@ -15,6 +15,7 @@ from evoucher.codec import (
     parse_mof,
     parse_stamp_positions,
     parse_voucher,
+    safe,
 )
 from evoucher.errors import CodecError, HostileInputError
 
@@ -190,3 +191,20 @@ def test_a_legitimate_large_voucher_is_under_the_element_limit():
     details = f"<Detail>{fields}</Detail>" * 499
     data = f"<Voucher><AdmDivCode>330100</AdmDivCode><DetailList>{details}</DetailList></Voucher>".encode()
     assert parse_voucher(data).header["AdmDivCode"] == "330100"
+
+
+def test_a_prologue_read_vouches_only_for_the_very_bytes_it_screened():
+    """A server reads a request's prologue, then the request: the second read skips the byte
+    checks for the same bytes only, never for other bytes of the same length."""
+    good = b"<Voucher><A>1</A><!-- a remark  --></Voucher>"
+    hostile = b"<Voucher><A>1</A><!DOCTYPE Voucher></Voucher>"
+    assert len(good) == len(hostile)
+    for data in (good, hostile):
+        safe.parse_until(good, stop=("A",), limit=1024, what="Voucher")
+        if data is hostile:
+            with pytest.raises(HostileInputError, match="markup declaration '<!DOCTYPE '"):
+                safe.parse_document(data, limit=1024, root=("Voucher",), what="Voucher")
+        else:
+            assert (
+                safe.parse_document(data, limit=1024, root=("Voucher",), what="Voucher")[0].tag == "Voucher"
+            )
