@@ -81,7 +81,12 @@ class Refill:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (AUTHORIZED, self.unit.agency.code, self.line.func)
+        return _quota_key(self.unit, self.line)
+
+
+def _quota_key(unit, line) -> tuple[str, str, str]:
+    """The agent bank's quota an authorized payment of `unit` on `line` uses."""
+    return (AUTHORIZED, unit.agency.code, line.func)
 
 
 @dataclass
@@ -253,8 +258,7 @@ class ReferenceBackend:
     async def _beyond(self, unit, amount: Decimal) -> str:
         """An authorized payment of `amount` more than its bank has left of the unit's quota."""
         bank, line = self.world.parties[unit.agency.bank], unit.agency.lines[0]
-        key = (AUTHORIZED, unit.agency.code, line.func)
-        asked = bank.quotas.get(key).remaining + amount
+        asked = bank.quotas.get(_quota_key(unit, line)).remaining + amount
         no = await unit.apply(line, self.day.payee(), asked)
         self.refills.append(Refill(unit, bank, line, asked, no))
         return no
