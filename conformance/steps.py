@@ -7,6 +7,7 @@ server stamps, so the steps work against any library, whatever it declares about
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.context import Ctx, mof
 from conformance.failures import WrongAnswer, WrongStatus
@@ -33,6 +34,21 @@ def body(v: Voucher, flag: int = 0) -> MofBody:
     return MofBody.of(v, voucher_flag=flag)
 
 
+def mof_args(ctx: Ctx, b: MofBody | Voucher, *more: Any) -> tuple:
+    """What an operation on a message begins with: admDivCode, stYear, vtCode, the MOF of `b`; then `more`."""
+    return (ctx.adm, ctx.year, b.vt_code, mof(b if isinstance(b, MofBody) else body(b)), *more)
+
+
+def number_args(ctx: Ctx, v: Voucher | MofBody, *more: Any) -> tuple:
+    """What an operation on voucher numbers begins with: admDivCode, stYear, vtCode, [voucherNo], `more`."""
+    return (ctx.adm, ctx.year, v.vt_code, [v.voucher_no], *more)
+
+
+def send_args(ctx: Ctx, v: Voucher, src: str, dec: str) -> tuple:
+    """sendVoucher's arguments: admDivCode, srcOrgType, decOrgType, stYear, vtCode, [voucherNo]."""
+    return (ctx.adm, src, dec, ctx.year, v.vt_code, [v.voucher_no])
+
+
 def store(
     ctx: Ctx,
     who: Party,
@@ -47,10 +63,7 @@ def store(
     stamped = ctx.stamped(who, body(v, flag), *wanted)
     ctx.accepts(
         ctx.client(who).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        v.vt_code,
-        mof(stamped),
+        *mof_args(ctx, stamped),
         why=f"a valid {v.vt_code} stamped at {', '.join(wanted)}",
     )
     return stamped
@@ -59,16 +72,8 @@ def store(
 def send(ctx: Ctx, who: Party, to: Party, v: Voucher, *, full: bool = False) -> None:
     client = ctx.client(who)
     call = client.send_voucher_full_signs if full else client.send_voucher
-    ctx.accepts(
-        call,
-        ctx.adm,
-        who.org_type,
-        to.org_type,
-        ctx.year,
-        v.vt_code,
-        [v.voucher_no],
-        why=f"sending the complete {v.vt_code} {v.voucher_no}",
-    )
+    args = send_args(ctx, v, who.org_type, to.org_type)
+    ctx.accepts(call, *args, why=f"sending the complete {v.vt_code} {v.voucher_no}")
 
 
 def written_and_sent(ctx: Ctx, cast: Cast, vt: str = VT, **fields: str) -> Voucher:
@@ -106,12 +111,7 @@ def signed_for(ctx: Ctx, cast: Cast, vt: str = VT, **fields: str) -> tuple[Vouch
             requirement="VL-STORE-008",
         )
     ctx.accepts(
-        ctx.client(cast.pboc).confirm_voucher,
-        ctx.adm,
-        ctx.year,
-        vt,
-        [v.voucher_no],
-        why="signing for a voucher just read",
+        ctx.client(cast.pboc).confirm_voucher, *number_args(ctx, v), why="signing for a voucher just read"
     )
     return v, got
 

@@ -117,7 +117,7 @@ class Chunk:
             return None, self
         if self.last <= now:
             return self, None
-        cut = int(np.searchsorted(self.ready, now, side="right"))
+        cut = int(self.ready.searchsorted(now, side="right"))
         return self.part(slice(0, cut)), self.part(slice(cut, None))
 
     def part(self, s) -> Chunk:
@@ -146,7 +146,7 @@ def _joined(parts: list[Chunk], ordered: bool) -> Chunk:
         latest = first.last
         for c in parts[1:]:
             if c.first < latest:  # overlaps what came before: sort (stably, as merging one by one would)
-                return joined.part(np.argsort(joined.ready, kind="stable"))
+                return joined.part(joined.ready.argsort(kind="stable"))
             latest = max(latest, c.last)
     return joined
 
@@ -185,6 +185,7 @@ class ModelBackend:
         self.cutoff |= {role: clock["day_cut"] for role in ("finance", "unit", "payee")}  # they pay nothing
         self.pools: dict[tuple[str, str], Pool] = {}
         self._pools: dict[str, tuple[Pool, Pool, Pool]] = {}
+        self._after = (self._issued, self._handled, self._receipted)  # by hop
         for party in sim.topology.parties:
             party.state = PartyState()
 
@@ -343,7 +344,7 @@ class ModelBackend:
             lib[-1] += self._draw(profile, "queryVoucherStatusByOrgType", 1)[0]
             ops += 1
         start = yield from sim.library.use(float(lib.sum()), ops, profile)
-        done = start + np.cumsum(lib if tips is None else lib + tips)
+        done = start + (lib if tips is None else lib + tips).cumsum()
         if tips is not None:
             yield sim.env.timeout(float(tips.sum()))
         sim.metrics.document_events += len(done)
@@ -352,7 +353,7 @@ class ModelBackend:
             n = len(chunk.t0)
             at = done[offset : offset + n]
             offset += n
-            (self._issued, self._handled, self._receipted)[chunk.hop](party, chunk, at)
+            self._after[chunk.hop](party, chunk, at)
 
     def _service(self, profile: str, due: list[Chunk]) -> tuple[np.ndarray, np.ndarray | None, int]:
         """Per document the library time of its calls in this cycle, its TIPS time (None: no TIPS
@@ -408,7 +409,7 @@ class ModelBackend:
                 ops += n
             if code == MIXED:
                 counts = np.bincount(chunk.flow)
-                present = np.flatnonzero(counts)
+                present = counts.nonzero()[0]
                 if len(present) > 1:
                     reads += (offset + (chunk.flow == present[:, None]).argmax(axis=1)).tolist()
                 else:
@@ -434,7 +435,9 @@ class ModelBackend:
         if reads:
             n_reads = sum(per_read)
             drawn = self._draw(profile, "readVoucherAgain", n_reads)
-            if n_reads == len(reads):
+            if n_reads == 1:
+                lib[reads[0]] += drawn[0]
+            elif n_reads == len(reads):
                 lib[reads] += drawn
             else:  # a chunk's flow of more than 100 documents: its reads add up on its first
                 np.add.at(lib, np.repeat(reads, per_read), drawn)
@@ -479,7 +482,7 @@ class ModelBackend:
                 nxt = calendar.next_work[np.minimum(day[late].astype(np.int64) + 1, calendar.days)]
                 ready = ready.copy()
                 ready[late] = nxt * DAY + self.sim.hours[receiver.role][0]
-                order = np.argsort(ready, kind="stable")  # else already in order: finished one by one
+                order = ready.argsort(kind="stable")  # else already in order: finished one by one
                 flow, t0, ready, bank = flow[order], t0[order], ready[order], bank[order]
         handle = Chunk(HANDLE, flow, t0, ready, bank, chunk.sender, chunk.place, code, primary=primary)
         self._put(receiver, handle)
@@ -491,11 +494,11 @@ class ModelBackend:
             flow, t0, bank = flow[which], t0[which], bank[which]
         topology, place = self.sim.topology, chunk.place
         counts = np.bincount(bank)
-        banks = np.flatnonzero(counts).tolist()
+        banks = counts.nonzero()[0].tolist()
         if len(banks) == 1:
             self._deliver(topology.party(place, "bank", banks[0]), chunk, flow, t0, bank, at, primary)
             return
-        order = np.argsort(bank, kind="stable")  # each bank's in the order they were sent
+        order = bank.argsort(kind="stable")  # each bank's in the order they were sent
         if chunk.code == MIXED:
             flow = flow[order]  # else any slice of it is the same
         t0, bank, at = t0[order], bank[order], at[order]
@@ -639,12 +642,12 @@ class ModelBackend:
             if low == high:
                 code = low
             else:  # per flow, in the order they ended
-                order = np.argsort(flow, kind="stable")
+                order = flow.argsort(kind="stable")
                 counts = np.bincount(flow[order])
-                ends = np.cumsum(counts).tolist()
+                ends = counts.cumsum().tolist()
                 t0, done = t0[order], done[order]
                 funds = None if funds is None else funds[order]
-                for c in np.flatnonzero(counts).tolist():
+                for c in counts.nonzero()[0].tolist():
                     s = slice(ends[c] - int(counts[c]), ends[c])
                     self._ended_flow(c, outcome, t0[s], None if funds is None else funds[s], done[s])
                 return

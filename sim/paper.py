@@ -63,13 +63,15 @@ class Courier:
         """One run's vouchers of one flow, of any number of regions: each region's are carried and
         handled one after another."""
         sim, steps, cal = self.sim, self.sim.scenario.steps, self.sim.calendar
-        order = np.argsort(apps.where, kind="stable")  # per region, each still in order of readiness
+        # per region, each still in order of readiness (a stable sort; of 16-bit keys it is a radix sort)
+        small = len(sim.topology.places) < 2**15
+        order = np.argsort(apps.where.astype(np.int16) if small else apps.where, kind="stable")
         where, t0 = apps.where[order], apps.t0[order]
         n = len(t0)
         handle = triangular(self.rng, steps["paper_handle"], n)
         total = np.cumsum(handle)
-        first = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])
-        before = np.repeat(total[first] - handle[first], np.diff(np.r_[first, n]))
+        first = np.flatnonzero(np.concatenate(([True], where[1:] != where[:-1])))
+        before = np.repeat(total[first] - handle[first], np.diff(np.append(first, n)))
         funds = now + float(steps["courier_minutes"]) + (total - before)
         close = sim.scenario.clock["close"]
         day = (funds // DAY).astype(np.int64)
@@ -86,6 +88,7 @@ class Courier:
         metrics = sim.metrics
         metrics.staff_minutes["paper"] += float(handle.sum())
         metrics.document_events += 3 * n  # carried, handled, its receipt carried back
+        metrics.paper_events += 3 * n
         metrics.trips["courier"] += len(first)
         if ROUTES[apps.flow].sender == "unit":
             metrics.trips["unit"] += _distinct_pairs(where, apps.unit[order])

@@ -226,18 +226,9 @@ def year_after_business_year(ctx: Ctx) -> None:
 @requirement("VL-LIB-012")
 def src_org_type_not_own(ctx: Ctx) -> None:
     """srcOrgType naming another org type than the caller's is refused with EVS112."""
-    client = ctx.client(ctx.party("finance"))
-    ctx.refuses(
-        "EVS112",
-        client.send_voucher,
-        ctx.adm,
-        "001",
-        "011",
-        ctx.year,
-        "5207",
-        [ctx.voucher_no()],
-        why="finance sending as the PBoC (srcOrgType 001)",
-    )
+    call = ctx.client(ctx.party("finance")).send_voucher
+    args = (ctx.adm, "001", "011", ctx.year, "5207", [ctx.voucher_no()])
+    ctx.refuses("EVS112", call, *args, why="finance sending as the PBoC (srcOrgType 001)")
 
 
 @requirement("VL-LIB-006", "EV-PKI-012")

@@ -4,13 +4,11 @@ faults, references checked as a whole, and the rpc WSDL."""
 
 from __future__ import annotations
 
-from lxml import etree
-
 from conformance import raw
 from conformance.catalogue import requirement
-from conformance.checks.wire import WSDL, plausible
+from conformance.checks.wire import answered, missing_extra, offered, plausible, wsdl
 from conformance.context import Ctx
-from conformance.failures import Failure, NotApplicable, Skipped, WrongAnswer
+from conformance.failures import Failure, Skipped, WrongAnswer
 from conformance.steps import VT, Cast, body, read, store
 from evoucher.interface import FINANCE, OPERATIONS, Operation, operations_for
 
@@ -18,15 +16,10 @@ SOAPENC = "http://schemas.xmlsoap.org/soap/encoding/"
 _ALL = [(op.name, op) for op in OPERATIONS]
 
 
-def _offered(ctx: Ctx, op: Operation) -> None:
-    if ctx.profile not in op.profiles:
-        raise NotApplicable(f"{op.name} is not part of profile {ctx.profile}")
-
-
 @requirement("VL-WIRE-043", "VL-WIRE-040", "VL-WIRE-046", each=_ALL)
 def nil_argument_is_evs111(ctx: Ctx, op: Operation) -> None:
     """{}: an encoded request with admDivCode xsi:nil is refused with EVS111."""
-    _offered(ctx, op)
+    offered(ctx, op)
     args = plausible(ctx, op)
     args[[p.name for p in op.params[1:]].index("admDivCode")] = None
     client = ctx.client(ctx.party("finance"), wire="encoded")
@@ -148,12 +141,7 @@ def _multiref(ident: str, value: str) -> str:
 def multiref_int_accepted(ctx: Ctx) -> None:
     """An int sent as an href to a multiRef (as Axis sends every int) is understood."""
     answer = raw.post(ctx, FINANCE, _encoded(ctx, '<arg2 href="#id0"/>', _multiref("id0", str(ctx.year))))
-    if answer.result() is None:
-        raise WrongAnswer(
-            operation="queryVoucherType",
-            expected="an answer to an Axis-encoded request",
-            got=answer.fault() or answer.status,
-        )
+    answered(answer, operation="queryVoucherType", expected="an answer to an Axis-encoded request")
 
 
 @requirement("VL-WIRE-042")
@@ -195,20 +183,14 @@ def array_size_mismatch_refused(ctx: Ctx) -> None:
 @requirement("VL-WIRE-047", each=[("AsspFinanceService", FINANCE)])
 def rpc_wsdl(ctx: Ctx, service: str) -> None:
     """{}: GET ?wsdl&style=rpc describes the profile's operations, rpc/encoded; other styles are HTTP 400."""
-    answer = raw.post(ctx, service, b"", method="GET", query="?wsdl&style=rpc")
-    if answer.status != 200:
-        raise WrongAnswer(operation="GET ?wsdl&style=rpc", expected="HTTP 200", got=answer.status)
-    root = etree.fromstring(answer.content, etree.XMLParser(resolve_entities=False, no_network=True))
-    names = {
-        o.get("name") for o in root.iter(f"{{{WSDL}}}operation") if o.getparent().tag == f"{{{WSDL}}}portType"
-    }
+    root, names = wsdl(ctx, service, "?wsdl&style=rpc")
     wanted = {op.name for op in operations_for(service, ctx.profile)}
     uses = {b.get("use") for b in root.iter("{http://schemas.xmlsoap.org/wsdl/soap/}body")}
     if names != wanted or uses != {"encoded"}:
         raise WrongAnswer(
             operation="GET ?wsdl&style=rpc",
             expected="the catalogue's operations, use=encoded",
-            got=f"missing {sorted(wanted - names)}, extra {sorted(names - wanted)}, uses {uses}",
+            got=f"{missing_extra(wanted, names)}, uses {uses}",
         )
     if raw.post(ctx, service, b"", method="GET", query="?wsdl&style=bogus").status != 400:
         raise Failure("GET ?wsdl&style=bogus is not answered HTTP 400", requirement="VL-WIRE-047")

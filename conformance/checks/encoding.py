@@ -6,7 +6,7 @@ from __future__ import annotations
 from conformance.catalogue import requirement
 from conformance.context import Ctx, mof
 from conformance.failures import Failure, WrongAnswer
-from conformance.steps import VT, Cast, body, expect_status, read, send, store
+from conformance.steps import VT, Cast, body, expect_status, mof_args, number_args, read, send, store
 from evoucher.codec import MofBody, build_mof
 from evoucher.stamp import verify_body
 
@@ -35,7 +35,7 @@ def _round_trip(ctx: Ctx, encoding: str) -> None:
     bad = [f"{r.position}: {r.indication}" for r in reports if not r.passed]
     if bad:
         raise Failure(f"stamps no longer verify after the round trip: {bad}", requirement="EV-CODEC-003")
-    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="sign for")
+    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, *number_args(ctx, v), why="sign for")
 
 
 @requirement("EV-CODEC-001", "EV-CODEC-003", "VL-LIB-043")
@@ -50,14 +50,21 @@ def utf8_round_trip(ctx: Ctx) -> None:
     _round_trip(ctx, "UTF-8")
 
 
+def _stamped(ctx: Ctx) -> MofBody:
+    """A new 5207 finance stamped at all its positions."""
+    return ctx.stamped(ctx.party("finance"), body(ctx.voucher(VT)), *ctx.positions(VT))
+
+
 def _bodies(ctx: Ctx, n: int) -> list[MofBody]:
-    finance = ctx.party("finance")
-    template = ctx.stamped(finance, body(ctx.voucher(VT)), *ctx.positions(VT))
-    out = [template]
-    for _ in range(n - 1):
-        v = ctx.voucher(VT)
-        out.append(ctx.stamped(finance, body(v), *ctx.positions(VT)))
-    return out
+    return [_stamped(ctx) for _ in range(n)]
+
+
+def _refused(
+    ctx: Ctx, evs: str | set[str], data: bytes, *, why: str, year: int | None = None, vt: str = VT
+) -> None:
+    """Finance's saveStampVoucher of `data` (under `vt` and the checks' stYear unless `year`) is refused."""
+    call = ctx.client(ctx.party("finance")).save_stamp_voucher
+    ctx.refuses(evs, call, ctx.adm, ctx.year if year is None else year, vt, data, why=why)
 
 
 @requirement("EV-CODEC-009", "VL-LIB-020", "VL-STORE-010")
@@ -87,15 +94,7 @@ def hundred_and_one_bodies_refused(ctx: Ctx) -> None:
     start = extra.index(b"<VoucherBody")
     data = head.replace(b"<VoucherCount>100</VoucherCount>", b"<VoucherCount>101</VoucherCount>", 1)
     data = data[: data.rindex(b"</MOF>")] + extra[start : extra.rindex(b"</MOF>")] + b"</MOF>"
-    ctx.refuses(
-        "EVS100",
-        ctx.client(finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        data,
-        why="a MOF of 101 bodies",
-    )
+    _refused(ctx, "EVS100", data, why="a MOF of 101 bodies")
     expect_status(
         ctx,
         finance,
@@ -112,22 +111,14 @@ def hundred_and_one_bodies_refused(ctx: Ctx) -> None:
 def one_bad_body_refuses_all(ctx: Ctx) -> None:
     """One invalid body among valid ones refuses the call (EVS100), and nothing of it is stored."""
     finance = ctx.party("finance")
-    good = ctx.stamped(finance, body(ctx.voucher(VT)), *ctx.positions(VT))
+    good = _stamped(ctx)
     bad_voucher = ctx.voucher(VT)
     bad = body(bad_voucher)
     from evoucher.codec import parse_voucher, with_fields
 
     broken = parse_voucher(with_fields(bad_voucher, {"PayAmt": "12.3"}))
     bad = MofBody.of(broken)
-    ctx.refuses(
-        {"EVS100", "EVS700"},
-        ctx.client(finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(good, bad),
-        why="a MOF whose second voucher has PayAmt 12.3",
-    )
+    _refused(ctx, {"EVS100", "EVS700"}, mof(good, bad), why="a MOF whose second voucher has PayAmt 12.3")
     expect_status(
         ctx,
         finance,
@@ -143,65 +134,35 @@ def one_bad_body_refuses_all(ctx: Ctx) -> None:
 @requirement("VL-LIB-020", "EV-CODEC-008")
 def body_year_differs_from_argument(ctx: Ctx) -> None:
     """A body whose StYear differs from the stYear argument is refused with EVS100."""
-    finance = ctx.party("finance")
-    b = ctx.stamped(finance, body(ctx.voucher(VT)), *ctx.positions(VT))
-    ctx.refuses(
+    b = _stamped(ctx)
+    _refused(
+        ctx,
         {"EVS100", "EVS103"},
-        ctx.client(finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year - 1,
-        VT,
         mof(b),
         why=f"a {ctx.year} voucher under stYear {ctx.year - 1}",
+        year=ctx.year - 1,
     )
 
 
 @requirement("VL-LIB-020", "EV-CODEC-008")
 def body_vt_code_differs_from_argument(ctx: Ctx) -> None:
     """A body whose VtCode differs from the vtCode argument is refused with EVS100."""
-    finance = ctx.party("finance")
-    b = ctx.stamped(finance, body(ctx.voucher(VT)), *ctx.positions(VT))
-    ctx.refuses(
-        "EVS100",
-        ctx.client(finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        "5201",
-        mof(b),
-        why="a 5207 body under vtCode 5201",
-    )
+    b = _stamped(ctx)
+    _refused(ctx, "EVS100", mof(b), why="a 5207 body under vtCode 5201", vt="5201")
 
 
 @requirement("VL-LIB-020")
 def same_voucher_twice_in_one_mof(ctx: Ctx) -> None:
     """The same voucher twice in one MOF is refused with EVS100."""
-    finance = ctx.party("finance")
-    b = ctx.stamped(finance, body(ctx.voucher(VT)), *ctx.positions(VT))
-    ctx.refuses(
-        "EVS100",
-        ctx.client(finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(b, b),
-        why="one voucher twice in a MOF",
-    )
+    b = _stamped(ctx)
+    _refused(ctx, "EVS100", mof(b, b), why="one voucher twice in a MOF")
 
 
 @requirement("VL-LIB-020", "VL-WIRE-005", "EV-CODEC-009")
 def empty_mof_refused(ctx: Ctx) -> None:
     """A MOF with no body is refused (EVS111 or EVS100)."""
-    finance = ctx.party("finance")
     data = b'<?xml version="1.0" encoding="GBK"?>\n<MOF><VoucherCount>0</VoucherCount></MOF>'
-    ctx.refuses(
-        {"EVS111", "EVS100"},
-        ctx.client(finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        data,
-        why="a MOF of no body",
-    )
+    _refused(ctx, {"EVS111", "EVS100"}, data, why="a MOF of no body")
 
 
 @requirement("VL-LIB-024", "VL-STORE-003", "VL-STORE-004")
@@ -210,13 +171,6 @@ def same_bytes_again_change_nothing(ctx: Ctx) -> None:
     finance = ctx.party("finance")
     v = ctx.voucher(VT)
     stamped = store(ctx, finance, v)
-    ctx.accepts(
-        ctx.client(finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(stamped),
-        why="the same stamped voucher again",
-        idempotent_ok=True,
-    )
+    call = ctx.client(finance).save_stamp_voucher
+    ctx.accepts(call, *mof_args(ctx, stamped), why="the same stamped voucher again", idempotent_ok=True)
     expect_status(ctx, finance, VT, v.voucher_no, "001", 13, when="stored twice")

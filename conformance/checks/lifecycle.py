@@ -5,21 +5,25 @@ ITFE treats as success, and what a refused step leaves behind (nothing)."""
 from __future__ import annotations
 
 from conformance.catalogue import requirement
-from conformance.context import Ctx, mof
+from conformance.context import Ctx
 from conformance.failures import Failure, WrongAnswer
 from conformance.steps import (
     VT,
     Cast,
     body,
     expect_status,
+    mof_args,
+    number_args,
     read,
     receipt_of,
     receipt_sent,
     send,
+    send_args,
     signed_for,
     store,
     written_and_sent,
 )
+from evoucher.codec import Voucher
 
 
 @requirement("VL-LIB-035", "VL-WIRE-013", "VL-STORE-012")
@@ -37,9 +41,7 @@ def voucher_status_path(ctx: Ctx) -> None:
             operation="readVoucher", expected=v.voucher_no, got="nothing", requirement="VL-STORE-008"
         )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 1, when="read by the PBoC")
-    ctx.accepts(
-        ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
-    )
+    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, *number_args(ctx, v), why="signing for")
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="signed for by the PBoC")
 
 
@@ -63,67 +65,52 @@ def receipt_status_path(ctx: Ctx) -> None:
             requirement="VL-STORE-011",
         )
     expect_status(ctx, cast.pboc, VT, v.voucher_no, "011", 7, when="receipt read by finance")
-    ctx.accepts(
-        ctx.client(cast.finance).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
-    )
+    ctx.accepts(ctx.client(cast.finance).confirm_voucher, *number_args(ctx, v), why="signing for")
     expect_status(ctx, cast.pboc, VT, v.voucher_no, "011", 9, when="receipt signed for")
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 12, when="after all")
+
+
+def _sent_and_read(ctx: Ctx, cast: Cast) -> Voucher:
+    """Finance writes and sends a voucher, and the PBoC reads it."""
+    v = written_and_sent(ctx, cast)
+    read(ctx, cast.pboc, VT, v.voucher_no)
+    return v
+
+
+def _answered_by_reader(ctx: Ctx, operation: str, reason: str, status: int, *, why: str) -> None:
+    """The PBoC answers a voucher it read by `operation` with `reason`; finance then sees `status`."""
+    cast = Cast.of(ctx)
+    v = _sent_and_read(ctx, cast)
+    ctx.accepts(ctx.client(cast.pboc).call, operation, *number_args(ctx, v, [reason]), why=why)
+    expect_status(ctx, cast.finance, VT, v.voucher_no, "001", status, when=f"after {operation}")
 
 
 @requirement("VL-LIB-035", "VL-WIRE-013")
 def confirm_fail_is_4(ctx: Ctx) -> None:
     """confirmVoucherFail makes the sender see 4 (签收失败)."""
-    cast = Cast.of(ctx)
-    v = written_and_sent(ctx, cast)
-    read(ctx, cast.pboc, VT, v.voucher_no)
-    ctx.accepts(
-        ctx.client(cast.pboc).confirm_voucher_fail,
-        ctx.adm,
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        ["账号不符"],
-        why="refusing to sign for",
-    )
-    expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 4, when="after confirmVoucherFail")
+    _answered_by_reader(ctx, "confirmVoucherFail", "账号不符", 4, why="refusing to sign for")
 
 
 @requirement("VL-LIB-035", "VL-WIRE-013")
 def return_is_5(ctx: Ctx) -> None:
     """returnVoucher makes the sender see 5 (已退回)."""
-    cast = Cast.of(ctx)
-    v = written_and_sent(ctx, cast)
-    read(ctx, cast.pboc, VT, v.voucher_no)
-    ctx.accepts(
-        ctx.client(cast.pboc).return_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        ["收款人账号错误"],
-        why="returning",
-    )
-    expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 5, when="after returnVoucher")
+    _answered_by_reader(ctx, "returnVoucher", "收款人账号错误", 5, why="returning")
+
+
+def _bounces(ctx: Ctx, cast: Cast) -> dict:
+    """What batchQueryVoucherNosByBackStatus lists for finance: number -> (status, reason)."""
+    call = ctx.client(cast.finance).batch_query_voucher_nos_by_back_status
+    return ctx.accepts(call, ctx.adm, ctx.year, VT, "001", why="bounces")
 
 
 @requirement("VL-WIRE-012", "VL-LIB-035", "VL-STORE-013", profiles={"2.0"})
 def bounces_listed_with_reason(ctx: Ctx) -> None:
     """batchQueryVoucherNosByBackStatus lists a returned voucher with status 5 and the peer's reason."""
     cast = Cast.of(ctx)
-    v = written_and_sent(ctx, cast)
-    read(ctx, cast.pboc, VT, v.voucher_no)
+    v = _sent_and_read(ctx, cast)
     reason = f"收款人账号错误{ctx.rng.randrange(1000)}"
-    ctx.accepts(
-        ctx.client(cast.pboc).return_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], [reason], why="return"
-    )
-    answer = ctx.accepts(
-        ctx.client(cast.finance).batch_query_voucher_nos_by_back_status,
-        ctx.adm,
-        ctx.year,
-        VT,
-        "001",
-        why="bounces",
-    )
+    ctx.accepts(ctx.client(cast.pboc).return_voucher, *number_args(ctx, v, [reason]), why="return")
+    answer = _bounces(ctx, cast)
     code, text = answer.get(v.voucher_no, (None, ""))
     if code != 5 or reason not in text:
         raise WrongAnswer(
@@ -138,14 +125,7 @@ def signed_for_is_not_a_bounce(ctx: Ctx) -> None:
     """A voucher signed for is not listed by batchQueryVoucherNosByBackStatus."""
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
-    answer = ctx.accepts(
-        ctx.client(cast.finance).batch_query_voucher_nos_by_back_status,
-        ctx.adm,
-        ctx.year,
-        VT,
-        "001",
-        why="bounces",
-    )
+    answer = _bounces(ctx, cast)
     if v.voucher_no in answer:
         raise WrongAnswer(
             operation="batchQueryVoucherNosByBackStatus",
@@ -164,9 +144,7 @@ def batch_all_status_13(ctx: Ctx) -> None:
     for expected, step in ((13, "stored"), (0, "sent")):
         if step == "sent":
             send(ctx, cast.finance, cast.pboc, v)
-        answer = ctx.accepts(
-            client.batch_query_all_voucher_status, ctx.adm, ctx.year, VT, [v.voucher_no], why="batch status"
-        )
+        answer = ctx.accepts(client.batch_query_all_voucher_status, *number_args(ctx, v), why="batch status")
         if answer.get(v.voucher_no, (None,))[0] != expected:
             raise WrongAnswer(
                 operation="batchQueryAllVoucherStatus",
@@ -184,16 +162,14 @@ def batch_sent_receipt_status(ctx: Ctx) -> None:
 
     def code() -> int | None:
         answer = ctx.accepts(
-            client.batch_query_sent_voucher_status, ctx.adm, ctx.year, VT, [v.voucher_no], why="sent receipts"
+            client.batch_query_sent_voucher_status, *number_args(ctx, v), why="sent receipts"
         )
         return answer.get(v.voucher_no, (None,))[0]
 
     if (got := code()) != 6:
         raise WrongAnswer(operation="batchQuerySentVoucherStatus", expected="6 (receipt sent)", got=got)
     read(ctx, cast.finance, VT, v.voucher_no)
-    ctx.accepts(
-        ctx.client(cast.finance).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
-    )
+    ctx.accepts(ctx.client(cast.finance).confirm_voucher, *number_args(ctx, v), why="signing for")
     if (got := code()) != 9:
         raise WrongAnswer(operation="batchQuerySentVoucherStatus", expected="9 (receipt signed for)", got=got)
 
@@ -207,9 +183,7 @@ def read_voucher_hands_over_once(ctx: Ctx) -> None:
         raise WrongAnswer(operation="readVoucher", expected=v.voucher_no, got="nothing")
     if read(ctx, cast.pboc, VT, v.voucher_no) is not None:
         raise Failure(f"readVoucher handed {v.voucher_no} over twice", requirement="VL-LIB-038")
-    ctx.accepts(
-        ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
-    )
+    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, *number_args(ctx, v), why="signing for")
 
 
 @requirement("VL-LIB-038", "VL-STORE-008")
@@ -222,9 +196,7 @@ def read_again_until_signed_for(ctx: Ctx) -> None:
         raise Failure(
             f"readVoucherAgain did not re-read the unsigned {v.voucher_no}", requirement="VL-LIB-038"
         )
-    ctx.accepts(
-        ctx.client(cast.pboc).confirm_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="signing for"
-    )
+    ctx.accepts(ctx.client(cast.pboc).confirm_voucher, *number_args(ctx, v), why="signing for")
     if read(ctx, cast.pboc, VT, v.voucher_no, again=True) is not None:
         raise Failure(
             f"readVoucherAgain still hands over {v.voucher_no} after it was signed for",
@@ -253,15 +225,8 @@ def confirm_twice_is_idempotent(ctx: Ctx) -> None:
     """confirmVoucher twice: the second answers 成功签收 (or plain success), and the status stays 3."""
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
-    ctx.accepts(
-        ctx.client(cast.pboc).confirm_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="signing for again",
-        idempotent_ok=True,
-    )
+    call = ctx.client(cast.pboc).confirm_voucher
+    ctx.accepts(call, *number_args(ctx, v), why="signing for again", idempotent_ok=True)
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="signed for twice")
 
 
@@ -271,8 +236,8 @@ def refusing_what_was_signed_for_does_not_read_as_success(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
     fault = ctx.refuses(
-        "EVS700", ctx.client(cast.pboc).confirm_voucher_fail, ctx.adm, ctx.year, VT, [v.voucher_no],
-        ["签收后拒绝"], why="refusing a voucher already signed for", requirement="VL-REL-002",
+        "EVS700", ctx.client(cast.pboc).confirm_voucher_fail, *number_args(ctx, v, ["签收后拒绝"]),
+        why="refusing a voucher already signed for", requirement="VL-REL-002",
     )  # fmt: skip
     if fault.is_idempotent_success:
         raise WrongAnswer(
@@ -287,17 +252,8 @@ def send_twice_is_idempotent(ctx: Ctx) -> None:
     """Sending a sent voucher again answers 已发送 (an idempotent-success phrase); the status stays 0."""
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
-    ctx.accepts(
-        ctx.client(cast.finance).send_voucher,
-        ctx.adm,
-        "011",
-        "001",
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="sending again",
-        idempotent_ok=True,
-    )
+    call = ctx.client(cast.finance).send_voucher
+    ctx.accepts(call, *send_args(ctx, v, "011", "001"), why="sending again", idempotent_ok=True)
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 0, when="sent twice")
 
 
@@ -307,18 +263,8 @@ def discard_withdraws_delivery(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = written_and_sent(ctx, cast)
     client = ctx.client(cast.finance)
-    ctx.accepts(
-        client.discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="discarding a sent voucher"
-    )
-    ctx.accepts(
-        client.discard_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="discarding again",
-        idempotent_ok=True,
-    )
+    ctx.accepts(client.discard_voucher, *number_args(ctx, v), why="discarding a sent voucher")
+    ctx.accepts(client.discard_voucher, *number_args(ctx, v), why="discarding again", idempotent_ok=True)
     if read(ctx, cast.pboc, VT, v.voucher_no, again=True) is not None:
         raise Failure(f"the PBoC still reads the discarded {v.voucher_no}", requirement="VL-STORE-014")
 
@@ -328,15 +274,8 @@ def signed_for_cannot_be_discarded(ctx: Ctx) -> None:
     """Discarding a voucher its recipient signed for is refused with EVS700; it stays signed for (3)."""
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).discard_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="discarding a signed-for voucher",
-    )
+    call = ctx.client(cast.finance).discard_voucher
+    ctx.refuses("EVS700", call, *number_args(ctx, v), why="discarding a signed-for voucher")
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="after a refused discard")
 
 
@@ -347,15 +286,8 @@ def signed_for_never_changes(ctx: Ctx) -> None:
     v, _ = signed_for(ctx, cast)
     changed = ctx.voucher(VT, VoucherNo=v.voucher_no)
     b = ctx.stamped(cast.finance, body(changed), *ctx.positions(VT))
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(b),
-        why="new bytes for a signed-for voucher",
-    )
+    call = ctx.client(cast.finance).save_stamp_voucher
+    ctx.refuses("EVS700", call, *mof_args(ctx, b), why="new bytes for a signed-for voucher")
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 3, when="after refused new bytes")
 
 
@@ -363,20 +295,9 @@ def signed_for_never_changes(ctx: Ctx) -> None:
 def revised_after_return_is_redelivered(ctx: Ctx) -> None:
     """A returned voucher, discarded, revised and sent again reaches the reader with its new bytes (0)."""
     cast = Cast.of(ctx)
-    v = written_and_sent(ctx, cast)
-    read(ctx, cast.pboc, VT, v.voucher_no)
-    ctx.accepts(
-        ctx.client(cast.pboc).return_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        ["金额错误"],
-        why="return",
-    )
-    ctx.accepts(
-        ctx.client(cast.finance).discard_voucher, ctx.adm, ctx.year, VT, [v.voucher_no], why="discard"
-    )
+    v = _sent_and_read(ctx, cast)
+    ctx.accepts(ctx.client(cast.pboc).return_voucher, *number_args(ctx, v, ["金额错误"]), why="return")
+    ctx.accepts(ctx.client(cast.finance).discard_voucher, *number_args(ctx, v), why="discard")
     revised = ctx.voucher(VT, VoucherNo=v.voucher_no)
     store(ctx, cast.finance, revised)
     send(ctx, cast.finance, cast.pboc, revised)

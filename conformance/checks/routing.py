@@ -5,15 +5,17 @@ stamps arriving at once (VL-LIB-060)."""
 from __future__ import annotations
 
 from conformance.catalogue import requirement
-from conformance.context import Ctx, mof
+from conformance.context import Ctx
 from conformance.failures import Failure, WrongAnswer
 from conformance.steps import (
     VT,
     Cast,
     body,
+    mof_args,
     read,
     receipt_of,
     send,
+    send_args,
     signed_for,
     store,
     written_and_sent,
@@ -27,15 +29,8 @@ def receipt_before_sign_for_refused(ctx: Ctx) -> None:
     v = written_and_sent(ctx, cast)
     read(ctx, cast.pboc, VT, v.voucher_no)
     receipt = ctx.stamped(cast.pboc, body(receipt_of(v), 1), *ctx.positions(VT, 1))
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.pboc).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(receipt),
-        why="a receipt of an unsigned voucher",
-    )
+    call = ctx.client(cast.pboc).save_stamp_voucher
+    ctx.refuses("EVS700", call, *mof_args(ctx, receipt), why="a receipt of an unsigned voucher")
 
 
 @requirement("VL-LIB-022")
@@ -44,15 +39,8 @@ def receipt_by_the_sender_refused(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v, _ = signed_for(ctx, cast)
     receipt = body(receipt_of(v), 1)
-    ctx.refuses(
-        {"EVS112", "EVS700"},
-        ctx.client(cast.finance).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(receipt),
-        why="finance writing the PBoC's receipt",
-    )
+    call = ctx.client(cast.finance).save_stamp_voucher
+    ctx.refuses({"EVS112", "EVS700"}, call, *mof_args(ctx, receipt), why="finance writing the PBoC's receipt")
 
 
 @requirement("VL-LIB-022")
@@ -60,15 +48,8 @@ def receipt_of_nothing_refused(ctx: Ctx) -> None:
     """A receipt of a voucher that does not exist is refused with EVS100."""
     cast = Cast.of(ctx)
     receipt = ctx.stamped(cast.pboc, body(receipt_of(ctx.voucher(VT)), 1), *ctx.positions(VT, 1))
-    ctx.refuses(
-        {"EVS100", "EVS700"},
-        ctx.client(cast.pboc).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(receipt),
-        why="a receipt of nothing",
-    )
+    call = ctx.client(cast.pboc).save_stamp_voucher
+    ctx.refuses({"EVS100", "EVS700"}, call, *mof_args(ctx, receipt), why="a receipt of nothing")
 
 
 @requirement("VL-LIB-027")
@@ -94,17 +75,8 @@ def send_off_route_refused(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     store(ctx, cast.finance, v)
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).send_voucher,
-        ctx.adm,
-        "011",
-        cast.bank.org_type,
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="a 5207 to an agent bank",
-    )
+    call = ctx.client(cast.finance).send_voucher
+    ctx.refuses("EVS700", call, *send_args(ctx, v, "011", cast.bank.org_type), why="a 5207 to an agent bank")
 
 
 @requirement("VL-LIB-010")
@@ -113,16 +85,9 @@ def send_to_own_org_type_refused(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     store(ctx, cast.finance, v)
+    call = ctx.client(cast.finance).send_voucher
     ctx.refuses(
-        {"EVS100", "EVS700"},
-        ctx.client(cast.finance).send_voucher,
-        ctx.adm,
-        "011",
-        "011",
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="finance sending to finance",
+        {"EVS100", "EVS700"}, call, *send_args(ctx, v, "011", "011"), why="finance sending to finance"
     )
 
 
@@ -156,15 +121,8 @@ def other_profiles_new_codes_refused(ctx: Ctx) -> None:
             sample, {"AdmDivCode": ctx.adm, "StYear": str(ctx.year), "VoucherNo": ctx.voucher_no(code)}
         )
     )
-    ctx.refuses(
-        "EVS100",
-        ctx.client(pboc).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        code,
-        mof(body(v)),
-        why=f"a new {code} under profile {ctx.profile}",
-    )
+    call = ctx.client(pboc).save_stamp_voucher
+    ctx.refuses("EVS100", call, *mof_args(ctx, v), why=f"a new {code} under profile {ctx.profile}")
 
 
 @requirement("VL-LIB-060", "VL-STORE-005", "VL-LIB-024")
@@ -177,11 +135,10 @@ def concurrent_stamps_all_kept(ctx: Ctx) -> None:
     positions = ctx.positions(VT)
     bodies = [ctx.stamped(cast.finance, body(v), p) for p in positions]
     clients = [ctx.client(cast.finance) for _ in positions]
-    ctx.accepts(clients[0].save_stamp_voucher, ctx.adm, ctx.year, VT, mof(body(v)), why="the bare voucher")
+    ctx.accepts(clients[0].save_stamp_voucher, *mof_args(ctx, v), why="the bare voucher")
     with ThreadPoolExecutor(len(positions)) as pool:
         futures = [
-            pool.submit(c.save_stamp_voucher, ctx.adm, ctx.year, VT, mof(b))
-            for c, b in zip(clients, bodies, strict=True)
+            pool.submit(c.save_stamp_voucher, *mof_args(ctx, b)) for c, b in zip(clients, bodies, strict=True)
         ]
         for f in futures:
             ctx.accepts(f.result, why="one stamp of several sent at once", idempotent_ok=True)

@@ -4,19 +4,23 @@ tampered, moved, of the wrong kind or holder, or missing are refused (VL-LIB-023
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from conformance.catalogue import requirement
-from conformance.context import SEAL_VERSION, Ctx, mof
+from conformance.context import SEAL_VERSION, Ctx
 from conformance.failures import Failure, StampInvalid, WrongAnswer
 from conformance.steps import (
     VT,
     Cast,
-    body,
     expect_status,
+    mof_args,
     positions_xml,
     read,
     send,
 )
-from evoucher.codec import MofBody, parse_mof
+from evoucher.codec import MofBody, Voucher, parse_mof
+from evoucher.interface import OPERATION_BY_NAME
 from evoucher.pki import Party
 from evoucher.stamp import verify_body
 
@@ -61,21 +65,32 @@ def _received(ctx: Ctx, who: Party, vt: str, no: str) -> MofBody:
     return got
 
 
+def _verified(ctx: Ctx, v: Voucher, *, by: Party, reader: Party) -> None:
+    """`reader` receives `v`, and the stamps `by` made at its positions verify there (VL-LIB-025)."""
+    got = _received(ctx, reader, v.vt_code, v.voucher_no)
+    judge(ctx, got, required=ctx.positions(v.vt_code), who=by, requirement="VL-LIB-025")
+
+
+def _stamped_and_sent(
+    ctx: Ctx, operation: str, v: Voucher, *args: str, by: Party, reader: Party, why: str
+) -> None:
+    """`by`'s `operation` stamps (or signs) `v` and sends it to `reader` in one call, answering what the
+    catalogue says it returns (a Map, or nothing); the stamps verify at the reader."""
+    route = (by.org_type, reader.org_type)
+    answer = ctx.accepts(ctx.client(by).call, operation, *mof_args(ctx, v, *args, *route), why=why)
+    if OPERATION_BY_NAME[operation].returns == "Map" and not isinstance(answer, dict):
+        raise WrongAnswer(operation=operation, expected="a Map", got=answer, requirement="VL-WIRE-004")
+    _verified(ctx, v, by=by, reader=reader)
+
+
 @requirement("VL-LIB-025", "EV-SEAL-004", "EV-PKI-021", "EV-PKI-025", needs=["server_stamping"])
 def sign_stamp_by_nos_verifies(ctx: Ctx) -> None:
     """Stamps made by signStampByNos verify independently: position, seal type and seal version."""
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     xml = positions_xml(cast.finance, *ctx.positions(VT))
-    ctx.accepts(
-        ctx.client(cast.finance).sign_stamp_by_nos,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(v)),
-        xml,
-        why="server stamping at finance's positions",
-    )
+    call = ctx.client(cast.finance).sign_stamp_by_nos
+    ctx.accepts(call, *mof_args(ctx, v, xml), why="server stamping at finance's positions")
     send(ctx, cast.finance, cast.pboc, v)
     got = _received(ctx, cast.pboc, VT, v.voucher_no)
     if got.voucher != v.raw:
@@ -91,54 +106,16 @@ def sign_stamp_by_nos_and_send_verifies(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     xml = positions_xml(cast.finance, *ctx.positions(VT))
-    answer = ctx.accepts(
-        ctx.client(cast.finance).sign_stamp_by_nos_and_send,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(v)),
-        xml,
-        "011",
-        "001",
-        why="stamp and send in one call",
-    )
-    if not isinstance(answer, dict):
-        raise WrongAnswer(
-            operation="signStampByNosAndSend", expected="a Map", got=answer, requirement="VL-WIRE-004"
-        )
-    judge(
-        ctx,
-        _received(ctx, cast.pboc, VT, v.voucher_no),
-        required=ctx.positions(VT),
-        who=cast.finance,
-        requirement="VL-LIB-025",
-    )
+    why = "stamp and send in one call"
+    _stamped_and_sent(ctx, "signStampByNosAndSend", v, xml, by=cast.finance, reader=cast.pboc, why=why)
 
 
 @requirement("VL-LIB-025", "EV-SEAL-004", needs=["server_stamping"])
 def write_voucher_verifies(ctx: Ctx) -> None:
     """writeVoucher fills every position of the caller, sends, and the stamps verify at the reader."""
     cast = Cast.of(ctx)
-    v = ctx.voucher(VT)
-    answer = ctx.accepts(
-        ctx.client(cast.finance).write_voucher,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(v)),
-        "011",
-        "001",
-        why="writeVoucher of an unstamped voucher",
-    )
-    if not isinstance(answer, dict):
-        raise WrongAnswer(operation="writeVoucher", expected="a Map", got=answer, requirement="VL-WIRE-004")
-    judge(
-        ctx,
-        _received(ctx, cast.pboc, VT, v.voucher_no),
-        required=ctx.positions(VT),
-        who=cast.finance,
-        requirement="VL-LIB-025",
-    )
+    why = "writeVoucher of an unstamped voucher"
+    _stamped_and_sent(ctx, "writeVoucher", ctx.voucher(VT), by=cast.finance, reader=cast.pboc, why=why)
 
 
 def _signed_3208(ctx: Ctx, cast: Cast) -> tuple:
@@ -151,23 +128,10 @@ def sign_by_nos_verifies(ctx: Ctx) -> None:
     """Signatures made by signByNos (签名 positions) verify independently at the reader."""
     cast = Cast.of(ctx)
     v, xml = _signed_3208(ctx, cast)
-    ctx.accepts(
-        ctx.client(cast.pboc).sign_by_nos,
-        ctx.adm,
-        ctx.year,
-        SIGNED_VT,
-        mof(body(v)),
-        xml,
-        why="server signatures at the PBoC's 签名 positions",
-    )
+    call = ctx.client(cast.pboc).sign_by_nos
+    ctx.accepts(call, *mof_args(ctx, v, xml), why="server signatures at the PBoC's 签名 positions")
     send(ctx, cast.pboc, cast.finance, v)
-    judge(
-        ctx,
-        _received(ctx, cast.finance, SIGNED_VT, v.voucher_no),
-        required=ctx.positions(SIGNED_VT),
-        who=cast.pboc,
-        requirement="VL-LIB-025",
-    )
+    _verified(ctx, v, by=cast.pboc, reader=cast.finance)
 
 
 @requirement("VL-LIB-025", "EV-SEAL-027", profiles={"2.0"}, needs=["server_stamping"])
@@ -175,24 +139,8 @@ def sign_by_nos_and_send_verifies(ctx: Ctx) -> None:
     """signByNosAndSend signs and sends; the signatures verify at the reader."""
     cast = Cast.of(ctx)
     v, xml = _signed_3208(ctx, cast)
-    ctx.accepts(
-        ctx.client(cast.pboc).sign_by_nos_and_send,
-        ctx.adm,
-        ctx.year,
-        SIGNED_VT,
-        mof(body(v)),
-        xml,
-        "001",
-        "011",
-        why="sign and send in one call",
-    )
-    judge(
-        ctx,
-        _received(ctx, cast.finance, SIGNED_VT, v.voucher_no),
-        required=ctx.positions(SIGNED_VT),
-        who=cast.pboc,
-        requirement="VL-LIB-025",
-    )
+    why = "sign and send in one call"
+    _stamped_and_sent(ctx, "signByNosAndSend", v, xml, by=cast.pboc, reader=cast.finance, why=why)
 
 
 @requirement("VL-LIB-025", "VL-WIRE-012", profiles={"2.0"}, needs=["server_stamping"])
@@ -200,27 +148,8 @@ def save_and_send_voucher_verifies(ctx: Ctx) -> None:
     """saveAndSendVoucher fills the 签名 positions, sends, answers a Map; the signatures verify."""
     cast = Cast.of(ctx)
     v, _ = _signed_3208(ctx, cast)
-    answer = ctx.accepts(
-        ctx.client(cast.pboc).save_and_send_voucher,
-        ctx.adm,
-        ctx.year,
-        SIGNED_VT,
-        mof(body(v)),
-        "001",
-        "011",
-        why="saveAndSendVoucher of a 3208",
-    )
-    if not isinstance(answer, dict):
-        raise WrongAnswer(
-            operation="saveAndSendVoucher", expected="a Map", got=answer, requirement="VL-WIRE-004"
-        )
-    judge(
-        ctx,
-        _received(ctx, cast.finance, SIGNED_VT, v.voucher_no),
-        required=ctx.positions(SIGNED_VT),
-        who=cast.pboc,
-        requirement="VL-LIB-025",
-    )
+    why = "saveAndSendVoucher of a 3208"
+    _stamped_and_sent(ctx, "saveAndSendVoucher", v, by=cast.pboc, reader=cast.finance, why=why)
 
 
 @requirement("VL-LIB-026", "EV-SEAL-027", needs=["server_stamping"])
@@ -229,12 +158,7 @@ def sign_without_position(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     data = ctx.accepts(
-        ctx.client(cast.finance).sign_without_position,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(v)),
-        why="signWithoutPosition",
+        ctx.client(cast.finance).sign_without_position, *mof_args(ctx, v), why="signWithoutPosition"
     )
     [got] = parse_mof(data)
     if got.voucher != v.raw or [s.position for s in got.stamps] != ["qm"]:
@@ -267,17 +191,8 @@ def stamping_twice_is_idempotent(ctx: Ctx) -> None:
     v = ctx.voucher(VT)
     xml = positions_xml(cast.finance, *ctx.positions(VT))
     client = ctx.client(cast.finance)
-    ctx.accepts(client.sign_stamp_by_nos, ctx.adm, ctx.year, VT, mof(body(v)), xml, why="stamping")
-    ctx.accepts(
-        client.sign_stamp_by_nos,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(v)),
-        xml,
-        why="stamping again",
-        idempotent_ok=True,
-    )
+    ctx.accepts(client.sign_stamp_by_nos, *mof_args(ctx, v, xml), why="stamping")
+    ctx.accepts(client.sign_stamp_by_nos, *mof_args(ctx, v, xml), why="stamping again", idempotent_ok=True)
     send(ctx, cast.finance, cast.pboc, v)
     got = _received(ctx, cast.pboc, VT, v.voucher_no)
     if len(got.stamps) != len(ctx.positions(VT)):
@@ -287,21 +202,17 @@ def stamping_twice_is_idempotent(ctx: Ctx) -> None:
         )
 
 
+def _refused(ctx: Ctx, evs: str, call: Callable[..., Any], xml: str, why: str) -> None:
+    """Server stamping (`call`) of a fresh voucher at the positions of `xml` is refused with `evs`."""
+    ctx.refuses(evs, call, *mof_args(ctx, ctx.voucher(VT), xml), why=why)
+
+
 @requirement("VL-LIB-025", needs=["server_stamping"])
 def server_stamp_id_of_another_party(ctx: Ctx) -> None:
     """signStampByNos naming another party's certID in the position XML is refused with EVS112."""
     cast = Cast.of(ctx)
     xml = positions_xml(cast.pboc, ctx.positions(VT)[0])
-    ctx.refuses(
-        "EVS112",
-        ctx.client(cast.finance).sign_stamp_by_nos,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(ctx.voucher(VT))),
-        xml,
-        why="the PBoC's certID as stamp id",
-    )
+    _refused(ctx, "EVS112", ctx.client(cast.finance).sign_stamp_by_nos, xml, "the PBoC's certID as stamp id")
 
 
 @requirement("VL-LIB-025", needs=["server_stamping"])
@@ -309,16 +220,8 @@ def server_stamp_at_anothers_position(ctx: Ctx) -> None:
     """signStampByNos at another party's position is refused with EVS700."""
     cast = Cast.of(ctx)
     xml = positions_xml(cast.finance, ctx.positions(VT, 1)[0])
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).sign_stamp_by_nos,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(ctx.voucher(VT))),
-        xml,
-        why="finance stamping the PBoC's receipt position",
-    )
+    why = "finance stamping the PBoC's receipt position"
+    _refused(ctx, "EVS700", ctx.client(cast.finance).sign_stamp_by_nos, xml, why)
 
 
 @requirement("VL-LIB-025", "EV-REG-015", needs=["server_stamping"])
@@ -326,16 +229,7 @@ def server_stamp_at_unknown_position(ctx: Ctx) -> None:
     """signStampByNos at a position the VtCode does not have is refused with EVS100."""
     cast = Cast.of(ctx)
     xml = positions_xml(cast.finance, "zz_nosuch")
-    ctx.refuses(
-        "EVS100",
-        ctx.client(cast.finance).sign_stamp_by_nos,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(ctx.voucher(VT))),
-        xml,
-        why="position zz_nosuch",
-    )
+    _refused(ctx, "EVS100", ctx.client(cast.finance).sign_stamp_by_nos, xml, "position zz_nosuch")
 
 
 @requirement("VL-LIB-025", needs=["server_stamping"])
@@ -343,13 +237,4 @@ def sign_by_nos_at_stamp_position(ctx: Ctx) -> None:
     """signByNos at a 签章 position is refused with EVS700 (use signStampByNos)."""
     cast = Cast.of(ctx)
     xml = positions_xml(cast.finance, ctx.positions(VT)[0])
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).sign_by_nos,
-        ctx.adm,
-        ctx.year,
-        VT,
-        mof(body(ctx.voucher(VT))),
-        xml,
-        why="signByNos at a 签章 position",
-    )
+    _refused(ctx, "EVS700", ctx.client(cast.finance).sign_by_nos, xml, "signByNos at a 签章 position")

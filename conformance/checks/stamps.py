@@ -9,15 +9,17 @@ from datetime import UTC, datetime
 
 from conformance.catalogue import requirement
 from conformance.checks.seals import SIGNED_VT
-from conformance.context import SEAL_VERSION, Ctx, mof
+from conformance.context import SEAL_VERSION, Ctx
 from conformance.failures import Failure, Skipped
 from conformance.steps import (
     VT,
     Cast,
     body,
     expect_status,
+    mof_args,
     read,
     receipt_of,
+    send_args,
     signed_for,
     store,
 )
@@ -28,16 +30,8 @@ from evoucher.stamp import body_property_info
 
 
 def _refused_stamps(ctx: Ctx, who: Party, b: MofBody, why: str, requirement: str = "VL-LIB-023") -> None:
-    fault = ctx.refuses(
-        "EVS700",
-        ctx.client(who).save_stamp_voucher,
-        ctx.adm,
-        ctx.year,
-        b.vt_code,
-        mof(b),
-        why=why,
-        requirement=requirement,
-    )
+    call = ctx.client(who).save_stamp_voucher
+    fault = ctx.refuses("EVS700", call, *mof_args(ctx, b), why=why, requirement=requirement)
     ctx.notes["fault"] = fault.message[:300]
     expect_status(
         ctx,
@@ -117,23 +111,23 @@ def moved_onto_receipt_refused(ctx: Ctx) -> None:
     )
 
 
+def _pboc_gz(ctx: Ctx, cast: Cast, b: MofBody, position: str) -> Stamp:
+    """A valid 签章 with the PBoC's 公章 over `b` at `position`, whatever that position wants."""
+    seal = cast.pboc.seal("gz", SEAL_VERSION[ctx.profile])
+    info = body_property_info(b, position)
+    value = make_signature(seal, cast.pboc.org.key, cast.pboc.org.cert, b.voucher, info, at=datetime.now(UTC))
+    return Stamp(position, "stamp", value)
+
+
 @requirement("VL-LIB-023", "EV-SEAL-012", "EV-PKI-026")
 def wrong_seal_type_refused(ctx: Ctx) -> None:
     """The party's 公章 at its 转讫章 position (WRONG_SEAL_TYPE) is refused with EVS700."""
     cast = Cast.of(ctx)
     receipt, _ = _receipt_stamps(ctx, cast)
     zqz = next(p for p in ctx.env.positions_for(VT, 1) if p.stamp_type == "zqz")
-    gz_seal = cast.pboc.seal("gz", SEAL_VERSION[ctx.profile])
-    value = make_signature(
-        gz_seal,
-        cast.pboc.org.key,
-        cast.pboc.org.cert,
-        receipt.voucher,
-        body_property_info(receipt, zqz.id),
-        at=datetime.now(UTC),
-    )
+    gz = _pboc_gz(ctx, cast, receipt, zqz.id)
     others = ctx.stamped(cast.pboc, receipt, *(p for p in ctx.positions(VT, 1) if p != zqz.id)).stamps
-    stamps = (Stamp(zqz.id, "stamp", value), *others)
+    stamps = (gz, *others)
     _refused_stamps(
         ctx, cast.pboc, dataclasses.replace(receipt, stamps=stamps), "a 公章 at the 转讫章 position"
     )
@@ -181,22 +175,8 @@ def stamp_at_signature_position_refused(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(SIGNED_VT)
     b = body(v)
-    position = ctx.positions(SIGNED_VT)[0]
-    seal = cast.pboc.seal("gz", SEAL_VERSION[ctx.profile])
-    value = make_signature(
-        seal,
-        cast.pboc.org.key,
-        cast.pboc.org.cert,
-        b.voucher,
-        body_property_info(b, position),
-        at=datetime.now(UTC),
-    )
-    _refused_stamps(
-        ctx,
-        cast.pboc,
-        dataclasses.replace(b, stamps=(Stamp(position, "stamp", value),)),
-        "a 签章 at a 签名 position",
-    )
+    gz = _pboc_gz(ctx, cast, b, ctx.positions(SIGNED_VT)[0])
+    _refused_stamps(ctx, cast.pboc, dataclasses.replace(b, stamps=(gz,)), "a 签章 at a 签名 position")
 
 
 @requirement("VL-LIB-041", "EV-SEAL-001", profiles={"1.0"})
@@ -216,16 +196,9 @@ def not_sent_before_every_position(ctx: Ctx) -> None:
     cast = Cast.of(ctx)
     v = ctx.voucher(VT)
     store(ctx, cast.finance, v, positions=ctx.positions(VT)[:1])
+    call = ctx.client(cast.finance).send_voucher
     ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).send_voucher,
-        ctx.adm,
-        "011",
-        "001",
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why="sending a voucher with one of three stamps",
+        "EVS700", call, *send_args(ctx, v, "011", "001"), why="sending a voucher with one of three stamps"
     )
     expect_status(ctx, cast.finance, VT, v.voucher_no, "001", 13, when="after a refused send")
     if read(ctx, cast.pboc, VT, v.voucher_no, again=True) is not None:
@@ -250,14 +223,5 @@ def cancelled_stamp_blocks_sending(ctx: Ctx) -> None:
         position,
         why=f"cancelling the stamp at {position}",
     )
-    ctx.refuses(
-        "EVS700",
-        ctx.client(cast.finance).send_voucher,
-        ctx.adm,
-        "011",
-        "001",
-        ctx.year,
-        VT,
-        [v.voucher_no],
-        why=f"sending after cancelling {position}",
-    )
+    call = ctx.client(cast.finance).send_voucher
+    ctx.refuses("EVS700", call, *send_args(ctx, v, "011", "001"), why=f"sending after cancelling {position}")

@@ -10,7 +10,7 @@ from lxml import etree
 from conformance import raw
 from conformance.catalogue import requirement
 from conformance.context import Ctx, mof
-from conformance.failures import Failure, WrongAnswer
+from conformance.failures import Failure, NotApplicable, WrongAnswer
 from conformance.steps import body, positions_xml
 from evoucher import registry
 from evoucher.codec.safe import encode_base64
@@ -55,18 +55,57 @@ def plausible(ctx: Ctx, op: Operation) -> list[Any]:
     return [values[p.name] for p in op.params[1:]]
 
 
-def _offered(ctx: Ctx, op: Operation) -> Operation:
+def offered(ctx: Ctx, op: Operation) -> None:
     if ctx.profile not in op.profiles:
-        from conformance.failures import NotApplicable
-
         raise NotApplicable(f"{op.name} is not part of profile {ctx.profile}")
-    return op
+
+
+def wsdl(ctx: Ctx, service: str, query: str) -> tuple[etree._Element, set[str]]:
+    """GET `query` (?wsdl…) of `service`: the WSDL's root and the names of its portType's operations."""
+    answer = raw.post(ctx, service, b"", method="GET", query=query)
+    if answer.status != 200:
+        raise WrongAnswer(operation=f"GET {query}", expected="HTTP 200 with a WSDL", got=answer.status)
+    root = etree.fromstring(answer.content, etree.XMLParser(resolve_entities=False, no_network=True))
+    names = {
+        o.get("name") for o in root.iter(f"{{{WSDL}}}operation") if o.getparent().tag == f"{{{WSDL}}}portType"
+    }
+    return root, names
+
+
+def missing_extra(wanted: set[str], got: set[str]) -> str:
+    return f"missing {sorted(wanted - got)}, extra {sorted(got - wanted)}"
+
+
+def answered(answer: raw.Answer, *, operation: str, expected: str) -> etree._Element:
+    """The answer to a hand-built request must be a result, not a fault; the result is returned."""
+    result = answer.result()
+    if result is None:
+        raise WrongAnswer(operation=operation, expected=expected, got=answer.fault() or answer.status)
+    return result
+
+
+def _wrapper(operation: str, *elements: tuple[str, object]) -> str:
+    """A literal request body: `operation`'s wrapper around `<name>value</name>` of each element."""
+    inner = "".join(f"<{name}>{value}</{name}>" for name, value in elements)
+    return f'<ns:{operation} xmlns:ns="{NAMESPACE}">{inner}</ns:{operation}>'
+
+
+def _head(ctx: Ctx) -> tuple[tuple[str, object], ...]:
+    """The first elements of most requests: finance's certID, the AdmDivCode and the stYear."""
+    return ("certID", ctx.party("finance").cert_id), ("admDivCode", ctx.adm), ("stYear", ctx.year)
+
+
+def _post(ctx: Ctx, xml: str, **options: Any) -> raw.Answer:
+    """`xml` as the Body of finance's signed request to its service."""
+    return raw.post(
+        ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=ctx.party("finance").org), **options
+    )
 
 
 @requirement("VL-WIRE-005", "VL-WIRE-030", each=_BOTH_PROFILES)
 def missing_argument(ctx: Ctx, op: Operation) -> None:
     """{}: a missing argument (admDivCode left out) is refused with EVS111."""
-    _offered(ctx, op)
+    offered(ctx, op)
     args = plausible(ctx, op)
     args[[p.name for p in op.params[1:]].index("admDivCode")] = None
     client = ctx.client(ctx.party("finance"))
@@ -76,7 +115,7 @@ def missing_argument(ctx: Ctx, op: Operation) -> None:
 @requirement("VL-WIRE-005", "VL-WIRE-004", each=_BOTH_PROFILES)
 def non_integer_argument(ctx: Ctx, op: Operation) -> None:
     """{}: a non-integer stYear is refused with EVS100."""
-    _offered(ctx, op)
+    offered(ctx, op)
     args = plausible(ctx, op)
     args[[p.name for p in op.params[1:]].index("stYear")] = "二〇二六"
     client = ctx.client(ctx.party("finance"))
@@ -100,7 +139,7 @@ def profile_1_refuses(ctx: Ctx, op: Operation) -> None:
 @requirement("VL-WIRE-011", each=_NOT_ON_ESTAMP)
 def estamp_does_not_offer(ctx: Ctx, op: Operation) -> None:
     """{}: AsspEStampService does not offer this operation (EVS100)."""
-    _offered(ctx, op)
+    offered(ctx, op)
     client = ctx.client(ctx.party("finance"), service=ESTAMP)
     ctx.refuses("EVS100", lambda: client.call(op.name, *plausible(ctx, op)), why=f"{op.name} on {ESTAMP}")
 
@@ -108,19 +147,13 @@ def estamp_does_not_offer(ctx: Ctx, op: Operation) -> None:
 @requirement("VL-WIRE-001", "VL-WIRE-010", "VL-WIRE-011", each=[(s, s) for s in SERVICES])
 def wsdl_lists_operations(ctx: Ctx, service: str) -> None:
     """{}: GET ?wsdl describes exactly the operations of the service in the target's profile."""
-    answer = raw.post(ctx, service, b"", method="GET", query="?wsdl")
-    if answer.status != 200:
-        raise WrongAnswer(operation="GET ?wsdl", expected="HTTP 200 with a WSDL", got=answer.status)
-    root = etree.fromstring(answer.content, etree.XMLParser(resolve_entities=False, no_network=True))
-    names = {
-        o.get("name") for o in root.iter(f"{{{WSDL}}}operation") if o.getparent().tag == f"{{{WSDL}}}portType"
-    }
+    _, names = wsdl(ctx, service, "?wsdl")
     wanted = {op.name for op in operations_for(service, ctx.profile)}
     if names != wanted:
         raise WrongAnswer(
             operation="GET ?wsdl",
             expected=f"the {len(wanted)} operations of the catalogue",
-            got=f"missing {sorted(wanted - names)}, extra {sorted(names - wanted)}",
+            got=missing_extra(wanted, names),
         )
 
 
@@ -141,15 +174,8 @@ def unknown_service_is_404(ctx: Ctx) -> None:
 @requirement("VL-WIRE-011", "VL-WIRE-030")
 def unknown_operation(ctx: Ctx) -> None:
     """An unknown operation is refused with EVS100 naming it."""
-    finance = ctx.party("finance")
-    data = raw.envelope(
-        f'<ns:fetchEverything xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID></ns:fetchEverything>',
-        service=FINANCE,
-        holder=finance.org,
-    )
-    fault = raw.refused(
-        raw.post(ctx, FINANCE, data), "EVS100", operation="fetchEverything", why="an unknown operation"
-    )
+    answer = _post(ctx, _wrapper("fetchEverything", _head(ctx)[0]))
+    fault = raw.refused(answer, "EVS100", operation="fetchEverything", why="an unknown operation")
     if "fetchEverything" not in fault[1]:
         raise Failure(
             f"the fault does not name the unknown operation: {fault[1][:200]}", requirement="VL-WIRE-011"
@@ -159,12 +185,8 @@ def unknown_operation(ctx: Ctx) -> None:
 @requirement("VL-WIRE-030", "VL-WIRE-031", "VL-WIRE-007")
 def fault_shape(ctx: Ctx) -> None:
     """A refusal is HTTP 500, text/xml, faultstring EVSnnn#message; soapenv:Client before the operation."""
-    finance = ctx.party("finance")
-    xml = (
-        f'<ns:queryVoucherType xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID>'
-        f"<admDivCode>{ctx.adm}</admDivCode><stYear>x</stYear></ns:queryVoucherType>"
-    )
-    answer = raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org))
+    cert_id, adm, _ = _head(ctx)
+    answer = _post(ctx, _wrapper("queryVoucherType", cert_id, adm, ("stYear", "x")))
     fault = raw.refused(answer, "EVS100", operation="queryVoucherType", why="stYear 'x'")
     if answer.status != 500 or not answer.content_type.startswith("text/xml"):
         raise WrongAnswer(
@@ -207,91 +229,49 @@ def any_wrapper_namespace(ctx: Ctx) -> None:
         f'<r:queryVoucherType xmlns:r="{ns}"><r:certID>{finance.cert_id}</r:certID>'
         f"<r:admDivCode>{ctx.adm}</r:admDivCode><r:stYear>{ctx.year}</r:stYear></r:queryVoucherType>"
     )
-    answer = raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org))
-    if answer.result() is None:
-        raise WrongAnswer(
-            operation="queryVoucherType",
-            expected="an answer to a wrapper in another namespace",
-            got=answer.fault() or answer.status,
-        )
+    answered(
+        _post(ctx, xml), operation="queryVoucherType", expected="an answer to a wrapper in another namespace"
+    )
 
 
 @requirement("VL-WIRE-005")
 def positional_arguments(ctx: Ctx) -> None:
     """Arguments named in0, in1, … (Axis clients of another WSDL) are matched by position."""
-    finance = ctx.party("finance")
-    xml = (
-        f'<ns:queryVoucherType xmlns:ns="{NAMESPACE}"><in0>{finance.cert_id}</in0><in1>{ctx.adm}</in1>'
-        f"<in2>{ctx.year}</in2></ns:queryVoucherType>"
-    )
-    answer = raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org))
-    if answer.result() is None:
-        raise WrongAnswer(
-            operation="queryVoucherType",
-            expected="an answer to in0/in1/in2",
-            got=answer.fault() or answer.status,
-        )
+    in_order = [(f"in{i}", value) for i, (_, value) in enumerate(_head(ctx))]
+    answer = _post(ctx, _wrapper("queryVoucherType", *in_order))
+    answered(answer, operation="queryVoucherType", expected="an answer to in0/in1/in2")
 
 
 @requirement("VL-WIRE-005")
 def unexpected_element(ctx: Ctx) -> None:
     """An unexpected argument element is refused with EVS100."""
-    finance = ctx.party("finance")
-    xml = (
-        f'<ns:queryVoucherType xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID><admDivCode>{ctx.adm}'
-        f"</admDivCode><stYear>{ctx.year}</stYear><vtCode>5207</vtCode></ns:queryVoucherType>"
-    )
-    raw.refused(
-        raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org)),
-        "EVS100",
-        operation="queryVoucherType",
-        why="an extra vtCode element",
-    )
+    answer = _post(ctx, _wrapper("queryVoucherType", *_head(ctx), ("vtCode", "5207")))
+    raw.refused(answer, "EVS100", operation="queryVoucherType", why="an extra vtCode element")
 
 
 @requirement("VL-WIRE-005")
 def duplicated_element(ctx: Ctx) -> None:
     """A duplicated argument element is refused with EVS100."""
-    finance = ctx.party("finance")
-    xml = (
-        f'<ns:queryVoucherType xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID><admDivCode>{ctx.adm}'
-        f"</admDivCode><admDivCode>{ctx.adm}</admDivCode><stYear>{ctx.year}</stYear></ns:queryVoucherType>"
-    )
-    raw.refused(
-        raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org)),
-        "EVS100",
-        operation="queryVoucherType",
-        why="admDivCode twice",
-    )
+    cert_id, adm, year = _head(ctx)
+    answer = _post(ctx, _wrapper("queryVoucherType", cert_id, adm, adm, year))
+    raw.refused(answer, "EVS100", operation="queryVoucherType", why="admDivCode twice")
 
 
 @requirement("VL-WIRE-005", "VL-WIRE-004")
 def empty_array_is_evs111(ctx: Ctx) -> None:
     """An array argument with no items is refused with EVS111."""
-    client = ctx.client(ctx.party("finance"))
-    ctx.refuses(
-        "EVS111",
-        client.query_voucher_status_by_org_type,
-        ctx.adm,
-        ctx.year,
-        "5207",
-        [],
-        "001",
-        why="voucherNos with no item",
-    )
+    call = ctx.client(ctx.party("finance")).query_voucher_status_by_org_type
+    ctx.refuses("EVS111", call, ctx.adm, ctx.year, "5207", [], "001", why="voucherNos with no item")
 
 
 @requirement("VL-WIRE-004")
 def array_items_any_name(ctx: Ctx) -> None:
     """Array items are read whatever their element name (<string> as .NET clients send)."""
-    finance = ctx.party("finance")
-    xml = (
-        f'<ns:queryVoucherStatusByOrgType xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID>'
-        f"<admDivCode>{ctx.adm}</admDivCode><stYear>{ctx.year}</stYear><vtCode>5207</vtCode>"
-        f"<voucherNos><string>NOSUCH1</string></voucherNos><decOrgType>001</decOrgType>"
-        f"</ns:queryVoucherStatusByOrgType>"
+    items = ("voucherNos", "<string>NOSUCH1</string>")
+    xml = _wrapper(
+        "queryVoucherStatusByOrgType", *_head(ctx), ("vtCode", "5207"), items, ("decOrgType", "001")
     )
-    answer = raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org))
+    answer = _post(ctx, xml)
     result = answer.result()
     if result is None or "NOSUCH1" not in etree.tostring(result, encoding="unicode"):
         raise WrongAnswer(
@@ -304,17 +284,9 @@ def array_items_any_name(ctx: Ctx) -> None:
 @requirement("VL-WIRE-007")
 def soapaction_ignored(ctx: Ctx) -> None:
     """Any SOAPAction header is ignored."""
-    finance = ctx.party("finance")
-    xml = (
-        f'<ns:queryVoucherType xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID>'
-        f"<admDivCode>{ctx.adm}</admDivCode><stYear>{ctx.year}</stYear></ns:queryVoucherType>"
-    )
     headers = {**raw.HEADERS, "SOAPAction": '"urn:anything#else"'}
-    answer = raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org), headers=headers)
-    if answer.result() is None:
-        raise WrongAnswer(
-            operation="queryVoucherType", expected="an answer whatever the SOAPAction", got=answer.fault()
-        )
+    answer = _post(ctx, _wrapper("queryVoucherType", *_head(ctx)), headers=headers)
+    answered(answer, operation="queryVoucherType", expected="an answer whatever the SOAPAction")
 
 
 @requirement("VL-WIRE-004")
@@ -324,18 +296,10 @@ def base64_with_line_breaks(ctx: Ctx) -> None:
     v = ctx.voucher("5207")
     text = encode_base64(mof(ctx.stamped(finance, body(v), *ctx.positions("5207"))))
     wrapped = "\n".join(text[i : i + 76] for i in range(0, len(text), 76))
-    xml = (
-        f'<ns:saveStampVoucher xmlns:ns="{NAMESPACE}"><certID>{finance.cert_id}</certID><admDivCode>{ctx.adm}'
-        f"</admDivCode><stYear>{ctx.year}</stYear><vtCode>5207</vtCode><voucherMessage>{wrapped}"
-        f"</voucherMessage></ns:saveStampVoucher>"
+    xml = _wrapper("saveStampVoucher", *_head(ctx), ("vtCode", "5207"), ("voucherMessage", wrapped))
+    answered(
+        _post(ctx, xml), operation="saveStampVoucher", expected="a stored voucher sent as 76-column base64"
     )
-    answer = raw.post(ctx, FINANCE, raw.envelope(xml, service=FINANCE, holder=finance.org))
-    if answer.result() is None:
-        raise WrongAnswer(
-            operation="saveStampVoucher",
-            expected="a stored voucher sent as 76-column base64",
-            got=answer.fault(),
-        )
 
 
 @requirement("VL-WIRE-005", "EV-CODEC-010")
@@ -384,7 +348,7 @@ def voucher_types_of_the_caller(ctx: Ctx) -> None:
             raise WrongAnswer(
                 operation="queryVoucherType",
                 expected=f"{len(wanted)} VtCodes of {party.handle}",
-                got=f"missing {sorted(wanted - set(answer))}, extra {sorted(set(answer) - wanted)}",
+                got=missing_extra(wanted, set(answer)),
             )
 
 

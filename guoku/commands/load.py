@@ -14,8 +14,9 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from guoku.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
@@ -247,14 +248,17 @@ def _references(home: Path, profiles: tuple[str, ...]) -> Iterator[tuple[Path, d
         yield env.root, urls
 
 
-def _check_env(env: Path | None) -> str | None:
+def _env(args: argparse.Namespace) -> Path:
+    """The environment given with --target; a missing or wrong one is a usage error (ValueError)."""
     from evoucher.pki.environment import MANIFEST
 
-    if env is None:
-        return "--env DIR is needed with a target: the certificates its parties call with"
-    if not (env / MANIFEST).is_file():
-        return f"{env} is not a guoku environment (no {MANIFEST}); make one with `guoku env init`"
-    return None
+    if args.env is None:
+        raise ValueError("--env DIR is needed with a target: the certificates its parties call with")
+    if not (args.env / MANIFEST).is_file():
+        raise ValueError(
+            f"{args.env} is not a guoku environment (no {MANIFEST}); make one with `guoku env init`"
+        )
+    return args.env
 
 
 def _home(args: argparse.Namespace) -> Path:
@@ -262,129 +266,109 @@ def _home(args: argparse.Namespace) -> Path:
     return Path(tempfile.mkdtemp(prefix="guoku-load-"))
 
 
-def _run(args: argparse.Namespace) -> int:
+_Work = Callable[[argparse.Namespace, contextlib.ExitStack, Path, Path], int]
+
+
+def _guarded(args: argparse.Namespace, command: str, harness_failed: str, work: _Work) -> int:
+    """`work(args, stack, home, out)` with the exit codes of every subcommand: a bad mix or option is a
+    usage error (2), a harness that fails gives no verdict (1)."""
     from loadtests.engine import RunError
     from loadtests.mix import MixError, load_mix
-    from loadtests.outcome import measure
-    from loadtests.report import summary
 
     home = _home(args)
-    out = args.out or home / "report"
     try:
         load_mix(args.mix)  # a bad mix is a usage error before anything starts
         with contextlib.ExitStack() as stack:
-            if args.target:
-                if problem := _check_env(args.env):
-                    return _usage(problem)
-                target, env, pid = args.target, args.env, args.target_pid
-            else:
-                env, urls = stack.enter_context(_references(home, (args.profile,)))
-                target, pid = urls[args.profile], os.getpid()
-            config = _config(args, target, env, args.profile)
-            result = measure(
-                config,
-                out,
-                max_failure_rate=args.max_failure_rate,
-                pool=args.pool,
-                target_pid=pid,
-                listener=_say,
-            )
+            return work(args, stack, home, args.out or home / "report")
     except (ValueError, MixError) as exc:
         return _usage(str(exc))
     except RunError as exc:
-        print(f"guoku load run: the harness failed, no verdict on the target: {exc}", file=sys.stderr)
+        print(f"guoku load {command}: {harness_failed}: {exc}", file=sys.stderr)
         return EXIT_FAIL
+
+
+def _verdict(args: argparse.Namespace, result: Any, summary: Callable[[Any], str]) -> int:
+    """The result on stdout (JSON with --json), and the exit code its gates give."""
     print(json.dumps(result.to_json(), indent=2, ensure_ascii=False) if args.json else summary(result))
     return EXIT_OK if result.passed else EXIT_FAIL
 
 
-def _compare(args: argparse.Namespace) -> int:
-    from loadtests.compare import Side, compare, summary
-    from loadtests.engine import RunError
-    from loadtests.mix import MixError, load_mix
+def _run(args: argparse.Namespace) -> int:
+    return _guarded(args, "run", "the harness failed, no verdict on the target", _measure)
 
+
+def _measure(args: argparse.Namespace, stack: contextlib.ExitStack, home: Path, out: Path) -> int:
+    from loadtests.outcome import measure
+    from loadtests.report import summary
+
+    if args.target:
+        target, env, pid = args.target, _env(args), args.target_pid
+    else:
+        env, urls = stack.enter_context(_references(home, (args.profile,)))
+        target, pid = urls[args.profile], os.getpid()
+    config = _config(args, target, env, args.profile)
+    result = measure(
+        config, out, max_failure_rate=args.max_failure_rate, pool=args.pool, target_pid=pid, listener=_say
+    )
+    return _verdict(args, result, summary)
+
+
+def _compare(args: argparse.Namespace) -> int:
     if args.rounds < 1:
         return _usage("--rounds must be at least 1")
     if not args.self_test and not (args.baseline and args.candidate):
         return _usage("give --baseline URL and --candidate URL, or --self-test")
-    home = _home(args)
-    out = args.out or home / "report"
+    return _guarded(args, "compare", "the harness failed, no verdict", _alternate)
+
+
+def _alternate(args: argparse.Namespace, stack: contextlib.ExitStack, home: Path, out: Path) -> int:
+    from loadtests.compare import Side, compare, summary
+
     users = None if args.rate is not None else (args.users or 4)
-    try:
-        load_mix(args.mix)  # a bad mix is a usage error before anything starts
-        with contextlib.ExitStack() as stack:
-            if args.self_test:
-                env, urls = stack.enter_context(_references(home, ("1.0", "2.0")))
-                baseline = Side("baseline", urls["1.0"], "1.0", os.getpid())
-                candidate = Side("candidate", urls["2.0"], "2.0", os.getpid())
-            else:
-                if problem := _check_env(args.env):
-                    return _usage(problem)
-                env = args.env
-                baseline = Side(
-                    "baseline", args.baseline.rstrip("/"), args.baseline_profile, args.baseline_pid
-                )
-                candidate = Side(
-                    "candidate", args.candidate.rstrip("/"), args.candidate_profile, args.candidate_pid
-                )
-            template = _config(args, baseline.target, env, baseline.profile, users=users)
-            result = compare(
-                baseline,
-                candidate,
-                template,
-                out,
-                rounds=args.rounds,
-                pool=args.pool,
-                max_failure_rate=args.max_failure_rate,
-                listener=_say,
-            )
-    except (ValueError, MixError) as exc:
-        return _usage(str(exc))
-    except RunError as exc:
-        print(f"guoku load compare: the harness failed, no verdict: {exc}", file=sys.stderr)
-        return EXIT_FAIL
-    print(json.dumps(result.to_json(), indent=2, ensure_ascii=False) if args.json else summary(result))
-    return EXIT_OK if result.passed else EXIT_FAIL
+    if args.self_test:
+        env, urls = stack.enter_context(_references(home, ("1.0", "2.0")))
+        baseline = Side("baseline", urls["1.0"], "1.0", os.getpid())
+        candidate = Side("candidate", urls["2.0"], "2.0", os.getpid())
+    else:
+        env = _env(args)
+        baseline = Side("baseline", args.baseline.rstrip("/"), args.baseline_profile, args.baseline_pid)
+        candidate = Side("candidate", args.candidate.rstrip("/"), args.candidate_profile, args.candidate_pid)
+    template = _config(args, baseline.target, env, baseline.profile, users=users)
+    result = compare(
+        baseline,
+        candidate,
+        template,
+        out,
+        rounds=args.rounds,
+        pool=args.pool,
+        max_failure_rate=args.max_failure_rate,
+        listener=_say,
+    )
+    return _verdict(args, result, summary)
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from loadtests.calibrate import calibrate
-    from loadtests.engine import RunError
-    from loadtests.mix import MixError, load_mix
-    from loadtests.report import summary
-
     if args.concurrency < 1:
         return _usage("--concurrency must be at least 1")
-    home = _home(args)
-    out = args.out or home / "report"
-    try:
-        load_mix(args.mix)  # a bad mix is a usage error before anything starts
-        with contextlib.ExitStack() as stack:
-            if args.target:
-                if problem := _check_env(args.env):
-                    return _usage(problem)
-                env, targets = args.env, {args.profile: args.target}
-            else:
-                env, targets = stack.enter_context(_references(home, ("1.0", "2.0")))
-            for profile, target in targets.items():
-                config = _config(args, target, env, profile, users=args.concurrency)
-                result, document = calibrate(config, out / profile, args.file, listener=_say)
-                if document is None:
-                    print(summary(result))
-                    print(
-                        f"guoku load calibrate: gates failed at {target}; {args.file} not written",
-                        file=sys.stderr,
-                    )
-                    return EXIT_FAIL
-                ops = document["profiles"][profile]["operations"]
-                _say(
-                    f"calibrated {profile}: "
-                    + ", ".join(f"{op} p50 {v['p50_ms']:.1f} ms" for op, v in ops.items())
-                )
-    except (ValueError, MixError) as exc:
-        return _usage(str(exc))
-    except RunError as exc:
-        print(f"guoku load calibrate: the harness failed: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+    return _guarded(args, "calibrate", "the harness failed", _service_times)
+
+
+def _service_times(args: argparse.Namespace, stack: contextlib.ExitStack, home: Path, out: Path) -> int:
+    from loadtests.calibrate import calibrate
+    from loadtests.report import summary
+
+    if args.target:
+        env, targets = _env(args), {args.profile: args.target}
+    else:
+        env, targets = stack.enter_context(_references(home, ("1.0", "2.0")))
+    for profile, target in targets.items():
+        config = _config(args, target, env, profile, users=args.concurrency)
+        result, document = calibrate(config, out / profile, args.file, listener=_say)
+        if document is None:
+            print(summary(result))
+            print(f"guoku load calibrate: gates failed at {target}; {args.file} not written", file=sys.stderr)
+            return EXIT_FAIL
+        ops = document["profiles"][profile]["operations"]
+        _say(f"calibrated {profile}: " + ", ".join(f"{op} p50 {v['p50_ms']:.1f} ms" for op, v in ops.items()))
     print(json.dumps(document, ensure_ascii=False) if args.json else f"wrote {args.file}")
     return EXIT_OK
