@@ -52,6 +52,16 @@ class Applications:
         )
 
 
+def in_order(times: np.ndarray) -> np.ndarray:
+    """The stable sorting order of `times`, by the faster unstable sort when no two are equal (then
+    there is only one order)."""
+    order = np.argsort(times)
+    ordered = times[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        return np.argsort(times, kind="stable")
+    return order
+
+
 def triangular(rng: np.random.Generator, spec: list[float], n: int) -> np.ndarray:
     low, mode, high = (float(x) for x in spec)
     return rng.triangular(low, mode, high, n) if high > low else np.full(n, low)
@@ -108,13 +118,16 @@ def draw_day(
     out = []
     for flow in scenario.flows:
         route = ROUTES[flow.name]
-        if flow.name not in eligible.by_flow or (
-            route.monthly and not (day in calendar.first_of_month or day == 0)
+        if (
+            flow.name not in eligible.by_flow
+            or (route.monthly and not (day in calendar.first_of_month or day == 0))
+            or (route.later and day == 0)
         ):
             continue
         places, per, live, units, banks, tables = eligible.by_flow[flow.name]
-        mean = flow.daily * per * (1.0 if route.monthly else factor)
-        counts = rng.poisson(mean) if random_counts and not route.monthly else np.round(mean).astype(np.int64)
+        scheduled = route.monthly or bool(route.books)  # a job on the calendar: no surge, no chance
+        mean = flow.daily * per * (1.0 if scheduled else factor)
+        counts = rng.poisson(mean) if random_counts and not scheduled else np.round(mean).astype(np.int64)
         n = int(counts.sum())
         if n == 0:
             continue
@@ -157,12 +170,14 @@ def draw_day(
             prepare,
             index_of[where],
         )
-        if (~electronic).any():
-            paper = every.take(np.flatnonzero(~electronic))
+        if not electronic.all():
+            paper = np.flatnonzero(~electronic)
+            paper = every.take(paper[in_order(every.ready[paper])])
             paper.electronic = False
-            out.append(paper.take(np.argsort(paper.ready, kind="stable")))
-        for k in np.unique(where[electronic]):
-            mine = every.take(np.flatnonzero(electronic & (where == k)))
-            mine.place = places[int(k)]
-            out.append(mine.take(np.argsort(mine.ready, kind="stable")))
+            out.append(paper)
+        ends = np.cumsum(counts)
+        for k in np.flatnonzero((live <= today) & (counts > 0)).tolist():  # a region's are consecutive
+            mine = every.take(starts[k] + in_order(every.ready[starts[k] : ends[k]]))
+            mine.place = places[k]
+            out.append(mine)
     return out

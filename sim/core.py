@@ -12,6 +12,7 @@ through `mocks/` (reference mode) or draws from a calibration file (model mode).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ import simpy
 
 from sim.arrivals import Applications, Eligible, draw_day
 from sim.calendar import DAY, Calendar
+from sim.flows import ROUTES
 from sim.metrics import Metrics
 from sim.paper import Courier
 from sim.scenario import Scenario
@@ -35,14 +37,21 @@ class Backend(Protocol):
 
 
 class Library:
-    """The voucher library as a queueing facility of `workers` servers."""
+    """The voucher library as a queueing facility of `workers` servers, first come first served.
+
+    A caller that finds a worker free starts at once, without an event of its own; one that finds
+    them all busy waits in line, and a worker that finishes hands itself to the first in line.
+    """
 
     def __init__(self, sim: Simulation, workers: int, outages: list[tuple[float, float]]) -> None:
         self.sim, self.env = sim, sim.env
-        self.servers = simpy.Resource(self.env, capacity=workers)
+        self.workers, self.busy = workers, 0
+        self.line: deque[simpy.Event] = deque()
         self.outages = sorted(outages)
 
     def down_until(self, t: float) -> float | None:
+        if not self.outages:
+            return None
         for start, end in self.outages:
             if start <= t < end:
                 return end
@@ -52,14 +61,21 @@ class Library:
         """Hold one worker for `minutes` of calls; returns when the first call started."""
         while (up := self.down_until(self.env.now)) is not None:
             yield self.env.timeout(up - self.env.now)
-        queue = len(self.servers.queue)
-        with self.servers.request() as request:
-            yield request
-            start = self.env.now
-            if minutes > 0:
-                yield self.env.timeout(minutes)
-        month = f"{self.sim.calendar.date_of(start):%Y-%m}"
-        self.sim.metrics.library(start, profile, month, ops, minutes, queue)
+        queue = len(self.line)
+        if self.busy < self.workers:
+            self.busy += 1
+        else:
+            turn = self.env.event()
+            self.line.append(turn)
+            yield turn  # a worker is handed over
+        start = self.env.now
+        if minutes > 0:
+            yield self.env.timeout(minutes)
+        if self.line:
+            self.line.popleft().succeed()
+        else:
+            self.busy -= 1
+        self.sim.metrics.library(start, profile, self.sim.month(start), ops, minutes, queue)
         return start
 
 
@@ -69,14 +85,16 @@ class Simulation:
         self.env = simpy.Environment()
         self.calendar = Calendar(start or scenario.start, days or scenario.days, scenario.calendar)
         self.days = self.calendar.days
+        self.months = [f"{d:%Y-%m}" for d in self.calendar.dates]
         self.topology = Topology(scenario, seed)
         self.metrics = Metrics(self.days)
         clock = scenario.clock
         self.hours = {
-            "finance": (clock["open"], clock["close"]),
+            "finance": (clock["open"], clock.get("finance_until", clock["close"])),  # its front end
             "unit": (clock["open"], clock["close"]),
             "bank": (clock["open"], clock["day_cut"]),
             "pboc": (clock["pboc_open"], clock["day_cut"]),
+            "payee": (clock["open"], clock["day_cut"]),
         }
         outages, self.offline, self.tips_failures, self.revoked = [], {}, [], {}
         for fault in scenario.faults:
@@ -115,7 +133,8 @@ class Simulation:
         return max((share for a, b, share in self.fallbacks if a <= t < b), default=0.0)
 
     def month(self, t: float) -> str:
-        return f"{self.calendar.date_of(t):%Y-%m}"
+        day = int(t // DAY)
+        return self.months[day] if 0 <= day < self.days else f"{self.calendar.date_of(t):%Y-%m}"
 
     # ------------------------------------------------------------------ processes
 
@@ -125,12 +144,18 @@ class Simulation:
         for day in range(self.days):
             if self.env.now < day * DAY:
                 yield self.env.timeout(day * DAY - self.env.now)
+            from_books = []  # statements and reports: drawn up from the books at their time, not now
             for apps in draw_day(self.scenario, eligible, self.calendar, day, self.seed):
-                medium = "electronic" if apps.electronic else "paper"
+                medium, route = "electronic" if apps.electronic else "paper", ROUTES[apps.flow]
+                if route.books and apps.electronic:
+                    from_books.append(apps)
+                    continue
                 self.metrics.applied(
-                    apps.flow, medium, self.month(apps.t0[0]), apps.t0, float(apps.prepare.sum())
+                    route.row, medium, self.month(apps.t0[0]), apps.t0, float(apps.prepare.sum())
                 )
                 (self.backend.apply if apps.electronic else self.courier.apply)(apps)
+            if from_books:
+                self.env.process(self._from_books(from_books))
             if self.calendar.working[day]:
                 self.env.process(self._clear_at(day * DAY + clearing))
             if self.progress:
@@ -143,11 +168,19 @@ class Simulation:
                     }
                 )
 
+    def _from_books(self, due: list[Applications]) -> Generator:
+        for apps in sorted(due, key=lambda a: float(a.t0[0])):
+            if apps.t0[0] > self.env.now:
+                yield self.env.timeout(float(apps.t0[0]) - self.env.now)
+            self.backend.apply(apps)
+
     def _clear_at(self, t: float) -> Generator:
         yield self.env.timeout(t - self.env.now)
         self.backend.clearing(t)
 
     def _offline_until(self, party: Party, t: float) -> float | None:
+        if not self.offline:
+            return None
         for start, end in self.offline.get(party.name, []) + self.offline.get(
             f"{party.place.group.name}/bank", []
         ):

@@ -14,7 +14,10 @@ from collections import defaultdict
 
 import numpy as np
 
+from sim.calendar import DAY
+
 EDGES = np.concatenate(([0.0], np.geomspace(0.01, 90 * 24 * 60, 2400)))
+_LOG_FIRST, _LOG_STEP = np.log(EDGES[1]), np.log(EDGES[-1] / EDGES[1]) / (len(EDGES) - 2)
 OUTCOMES = ("sent", "receipt", "returned", "failed", "pending")
 
 
@@ -36,7 +39,9 @@ class Metrics:
         self.missed_cutoff = {"electronic": 0, "paper": 0}
         self.events = 0  # SimPy events
         self.document_events = 0  # a document sent, handled or receipted: what a per-voucher model schedules
-        self._pending: dict[tuple[str, str, str], list[np.ndarray]] = {}
+        self.paper_events = 0  # of which carried, handled or its receipt carried back on paper
+        self._pending: dict[tuple[str, str, str], list[tuple[np.ndarray, np.ndarray]]] = {}  # (end, start)
+        self._missed: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # (funds, application)
         self._buffered = 0
         self._times: dict[str, list[np.ndarray]] = {}
 
@@ -49,14 +54,13 @@ class Metrics:
             self._times.setdefault(name, []).append(t)
             self._buffered += len(t)
 
-    def latency_of(self, flow: str, medium: str, measure: str, minutes: np.ndarray) -> None:
-        """Buffered: binned into the histogram 50,000 at a time (and by `flush`)."""
-        if not len(minutes):
+    def latency_of(self, flow: str, medium: str, measure: str, end: np.ndarray, start: np.ndarray) -> None:
+        """Buffered: `end - start` binned into the histogram 50,000 at a time (and by `flush`), so
+        that many small chunks cost one subtraction and one binning."""
+        if not len(end):
             return
-        key = (flow, medium, measure)
-        buffer = self._pending.setdefault(key, [])
-        buffer.append(minutes)
-        self._buffered += len(minutes)
+        self._pending.setdefault((flow, medium, measure), []).append((end, start))
+        self._buffered += len(end)
         if self._buffered > 50_000:
             self.flush()
 
@@ -65,11 +69,16 @@ class Metrics:
             hist = self.latency.get(key)
             if hist is None:
                 hist = self.latency[key] = np.zeros(len(EDGES), dtype=np.int64)
-            idx = np.searchsorted(EDGES, np.maximum(np.concatenate(parts), 0.0), side="right") - 1
-            hist += np.bincount(idx, minlength=len(EDGES))
+            minutes = np.concatenate([end for end, _ in parts]) - np.concatenate(
+                [start for _, start in parts]
+            )
+            hist += np.bincount(bin_of(minutes), minlength=len(EDGES))
         for name, parts in self._times.items():
             self.series[name] += np.bincount(self._hour(np.concatenate(parts)), minlength=self.hours)
-        self._pending, self._times, self._buffered = {}, {}, 0
+        for medium, parts in self._missed.items():
+            funds = np.concatenate([f for f, _ in parts]) // DAY
+            self.missed_cutoff[medium] += int((funds > np.concatenate([t0 for _, t0 in parts]) // DAY).sum())
+        self._pending, self._times, self._missed, self._buffered = {}, {}, {}, 0
 
     def applied(self, flow: str, medium: str, month: str, t0: np.ndarray, staff: float) -> None:
         self.outcomes[(flow, medium)]["sent"] += len(t0)
@@ -79,19 +88,27 @@ class Metrics:
         if medium == "electronic":  # the backlog is of electronic vouchers (paper has its courier)
             self.add_series("applications", t0)
 
-    def ended(self, flow: str, medium: str, outcome: str, t0, funds, done, cutoff_missed: int = 0) -> None:
-        """`len(t0)` documents ended `outcome`; funds/done are their times (funds None: no money)."""
+    def ended(
+        self, flow: str, medium: str, outcome: str, t0, funds, done, cutoff_missed: int | None = 0
+    ) -> None:
+        """`len(t0)` documents ended `outcome`; funds/done are their times (funds None: no money).
+
+        `cutoff_missed` None: count those whose money moved on a later day than they arose (when
+        the buffers are flushed)."""
         counts = self.outcomes[(flow, medium)]
         counts["pending"] -= len(t0)
         counts[outcome] += len(t0)
-        self.missed_cutoff[medium] += cutoff_missed
+        if cutoff_missed is not None:
+            self.missed_cutoff[medium] += cutoff_missed
+        elif funds is not None and len(funds):
+            self._missed.setdefault(medium, []).append((funds, t0))
         if medium == "electronic":
             self.add_series("receipts", done)
         if outcome == "returned":
             return
-        self.latency_of(flow, medium, "receipt", done - t0)
+        self.latency_of(flow, medium, "receipt", done, t0)
         if funds is not None and outcome == "receipt":
-            self.latency_of(flow, medium, "funds", funds - t0)
+            self.latency_of(flow, medium, "funds", funds, t0)
 
     def library(self, t: float, profile: str, month: str, ops: int, busy: float, queue: int) -> None:
         h = min(int(t // 60), self.hours - 1)
@@ -101,6 +118,20 @@ class Metrics:
         tally = self.profile_ops[month][profile]
         tally[0] += ops
         tally[1] += busy
+
+
+def bin_of(minutes: np.ndarray) -> np.ndarray:
+    """The histogram bin of each latency (negative ones in the first): the last edge not above it.
+
+    What `np.searchsorted(EDGES, minutes, side="right") - 1` gives, five times faster: the bin
+    from the logarithm, then set right against the edges themselves where rounding put it one off.
+    """
+    top = len(EDGES) - 1
+    guess = np.floor((np.log(np.maximum(minutes, EDGES[1])) - _LOG_FIRST) / _LOG_STEP).astype(np.intp) + 1
+    np.clip(guess, 0, top, out=guess)
+    guess -= EDGES[guess] > minutes
+    guess += (EDGES[np.minimum(guess + 1, top)] <= minutes) & (guess < top)
+    return guess
 
 
 def percentiles(hist: np.ndarray, qs=(50, 90, 95, 99)) -> dict[str, float]:

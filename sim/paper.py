@@ -31,6 +31,7 @@ class Courier:
         self._started = False
 
     def apply(self, apps: Applications) -> None:
+        """Paper vouchers for the next runs, sorted by when each is ready (as `draw_day` gives them)."""
         self.pending.append(apps)
         if not self._started:
             self._started = True
@@ -62,13 +63,15 @@ class Courier:
         """One run's vouchers of one flow, of any number of regions: each region's are carried and
         handled one after another."""
         sim, steps, cal = self.sim, self.sim.scenario.steps, self.sim.calendar
-        order = np.lexsort((apps.ready, apps.where))
-        apps = apps.take(order)
-        n = len(apps.t0)
+        # per region, each still in order of readiness (a stable sort; of 16-bit keys it is a radix sort)
+        small = len(sim.topology.places) < 2**15
+        order = np.argsort(apps.where.astype(np.int16) if small else apps.where, kind="stable")
+        where, t0 = apps.where[order], apps.t0[order]
+        n = len(t0)
         handle = triangular(self.rng, steps["paper_handle"], n)
         total = np.cumsum(handle)
-        first = np.flatnonzero(np.r_[True, apps.where[1:] != apps.where[:-1]])
-        before = np.repeat(total[first] - handle[first], np.diff(np.r_[first, n]))
+        first = np.flatnonzero(np.concatenate(([True], where[1:] != where[:-1])))
+        before = np.repeat(total[first] - handle[first], np.diff(np.append(first, n)))
         funds = now + float(steps["courier_minutes"]) + (total - before)
         close = sim.scenario.clock["close"]
         day = (funds // DAY).astype(np.int64)
@@ -85,8 +88,19 @@ class Courier:
         metrics = sim.metrics
         metrics.staff_minutes["paper"] += float(handle.sum())
         metrics.document_events += 3 * n  # carried, handled, its receipt carried back
+        metrics.paper_events += 3 * n
         metrics.trips["courier"] += len(first)
         if ROUTES[apps.flow].sender == "unit":
-            metrics.trips["unit"] += len(np.unique(apps.where * 100_000 + apps.unit))
-        missed = int((new_day > (apps.t0 // DAY)).sum())
-        metrics.ended(apps.flow, "paper", "receipt", apps.t0[done], funds[done], receipt[done], missed)
+            metrics.trips["unit"] += _distinct_pairs(where, apps.unit[order])
+        missed = int((new_day > (t0 // DAY)).sum())
+        if not done.all():
+            t0, funds, receipt = t0[done], funds[done], receipt[done]
+        metrics.ended(ROUTES[apps.flow].row, "paper", "receipt", t0, funds, receipt, missed)
+
+
+def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> int:
+    """How many distinct (a, b) pairs of small non-negative integers there are."""
+    span = int(b.max()) + 1
+    seen = np.zeros((int(a.max()) + 1) * span, dtype=bool)
+    seen[a * span + b] = True
+    return int(np.count_nonzero(seen))
