@@ -118,13 +118,16 @@ def draw_day(
     out = []
     for flow in scenario.flows:
         route = ROUTES[flow.name]
-        if flow.name not in eligible.by_flow or (
-            route.monthly and not (day in calendar.first_of_month or day == 0)
+        if (
+            flow.name not in eligible.by_flow
+            or (route.monthly and not (day in calendar.first_of_month or day == 0))
+            or (route.later and day == 0)
         ):
             continue
         places, per, live, units, banks, tables = eligible.by_flow[flow.name]
-        mean = flow.daily * per * (1.0 if route.monthly else factor)
-        counts = rng.poisson(mean) if random_counts and not route.monthly else np.round(mean).astype(np.int64)
+        scheduled = route.monthly or bool(route.books)  # a job on the calendar: no surge, no chance
+        mean = flow.daily * per * (1.0 if scheduled else factor)
+        counts = rng.poisson(mean) if random_counts and not scheduled else np.round(mean).astype(np.int64)
         n = int(counts.sum())
         if n == 0:
             continue

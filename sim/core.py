@@ -20,6 +20,7 @@ import simpy
 
 from sim.arrivals import Applications, Eligible, draw_day
 from sim.calendar import DAY, Calendar
+from sim.flows import ROUTES
 from sim.metrics import Metrics
 from sim.paper import Courier
 from sim.scenario import Scenario
@@ -89,10 +90,11 @@ class Simulation:
         self.metrics = Metrics(self.days)
         clock = scenario.clock
         self.hours = {
-            "finance": (clock["open"], clock["close"]),
+            "finance": (clock["open"], clock.get("finance_until", clock["close"])),  # its front end
             "unit": (clock["open"], clock["close"]),
             "bank": (clock["open"], clock["day_cut"]),
             "pboc": (clock["pboc_open"], clock["day_cut"]),
+            "payee": (clock["open"], clock["day_cut"]),
         }
         outages, self.offline, self.tips_failures, self.revoked = [], {}, [], {}
         for fault in scenario.faults:
@@ -142,12 +144,18 @@ class Simulation:
         for day in range(self.days):
             if self.env.now < day * DAY:
                 yield self.env.timeout(day * DAY - self.env.now)
+            from_books = []  # statements and reports: drawn up from the books at their time, not now
             for apps in draw_day(self.scenario, eligible, self.calendar, day, self.seed):
-                medium = "electronic" if apps.electronic else "paper"
+                medium, route = "electronic" if apps.electronic else "paper", ROUTES[apps.flow]
+                if route.books and apps.electronic:
+                    from_books.append(apps)
+                    continue
                 self.metrics.applied(
-                    apps.flow, medium, self.month(apps.t0[0]), apps.t0, float(apps.prepare.sum())
+                    route.row, medium, self.month(apps.t0[0]), apps.t0, float(apps.prepare.sum())
                 )
                 (self.backend.apply if apps.electronic else self.courier.apply)(apps)
+            if from_books:
+                self.env.process(self._from_books(from_books))
             if self.calendar.working[day]:
                 self.env.process(self._clear_at(day * DAY + clearing))
             if self.progress:
@@ -159,6 +167,12 @@ class Simulation:
                         "vouchers": sum(c["sent"] for c in self.metrics.outcomes.values()),
                     }
                 )
+
+    def _from_books(self, due: list[Applications]) -> Generator:
+        for apps in sorted(due, key=lambda a: float(a.t0[0])):
+            if apps.t0[0] > self.env.now:
+                yield self.env.timeout(float(apps.t0[0]) - self.env.now)
+            self.backend.apply(apps)
 
     def _clear_at(self, t: float) -> Generator:
         yield self.env.timeout(t - self.env.now)

@@ -53,7 +53,7 @@ def simulate_business_day(
     scenario = dataclasses.replace(
         province,
         flows=(),
-        clock={**province.clock, "close": late, "day_cut": late},
+        clock={**province.clock, "close": late, "finance_until": late, "day_cut": late},
         calendar={**province.calendar, "every_day_working": True},  # the demo's date is today's
     )
     sim = Simulation(scenario, seed=config.seed, start=config.business_date, days=1)

@@ -58,17 +58,19 @@ def simulate_reference(
     *,
     seed: int,
     start=None,
+    days: int = 1,
     profile: str = "2.0",
     listener=None,
     audit=None,
     transport=None,
     progress: Progress | None = None,
 ) -> tuple[dict[str, Any], DayReport]:
-    """One business day of `scenario` against the library at `base_url`, as `env`'s parties."""
+    """`days` consecutive days of `scenario` against the library at `base_url`, as `env`'s parties;
+    the invariants and the audit trail are judged at the end."""
     from sim.reference import ReferenceBackend
 
     started = time.perf_counter()
-    sim = Simulation(scenario, seed=seed, start=start, days=1)
+    sim = Simulation(scenario, seed=seed, start=start, days=days)
     backend = ReferenceBackend(sim, base_url, env, profile=profile, listener=listener, transport=transport)
     sim.run(backend, progress)
     report = backend.finish(audit, started)

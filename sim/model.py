@@ -29,7 +29,7 @@ import numpy as np
 from sim.arrivals import Applications
 from sim.calendar import DAY
 from sim.calibration import Pool, ServiceTimes
-from sim.flows import CLEARING, ROUTES
+from sim.flows import AUTHORIZED, BEYOND, BOOK_KINDS, BOOKS, CLEARING, ROUTES
 from sim.topology import Party
 
 READ_BATCH = 100  # readVoucherAgain voucherCount ≤ 100 (reference: ITFE)
@@ -40,13 +40,26 @@ FLOW_ID = {name: i for i, name in enumerate(FLOWS)}
 CLEARING_ID = FLOW_ID[CLEARING]
 RECEIVERS = np.array([len(ROUTES[f].receivers) for f in FLOWS])
 TWO_RECEIVERS = RECEIVERS >= 2
-TO_BANK = np.array([ROUTES[f].receivers[0] == "bank" for f in FLOWS])  # else the PBoC
+TO_BANK = np.array([ROUTES[f].receivers[0] == "bank" for f in FLOWS])  # else the PBoC or finance
+TO_FINANCE = np.array([ROUTES[f].receivers[0] == "finance" for f in FLOWS])
 COPY_TO_BANK = np.array([ROUTES[f].receivers[1:] == ("bank",) for f in FLOWS])  # quota notices
 PAYS = np.array([ROUTES[f].pays for f in FLOWS])
 LATE_RULE = PAYS & (np.arange(len(FLOWS)) != CLEARING_ID)  # waits for the next day after the cut-off
 PAY_TYPES = ("", "11", "12")
 PAY_TYPE = np.array([PAY_TYPES.index(ROUTES[f].pay_type) for f in FLOWS])
+ROWS = [ROUTES[f].row for f in FLOWS]  # the row each is counted in
+SIGNED = np.array([ROUTES[f].signed for f in FLOWS])
+FOLLOW = np.array([FLOW_ID[ROUTES[f].follow] if ROUTES[f].follow else -1 for f in FLOWS])
+FOLLOWUP = np.isin(np.arange(len(FLOWS)), FOLLOW)  # issued as another's follow-up: starts when sent
+FOLLOW_AT = [ROUTES[f].follow_at or ROUTES[f].receivers[0] for f in FLOWS]  # whose handling issues it
+FOLLOW_BY = [ROUTES[f].follow_by for f in FLOWS]  # who issues it ("": that receiver)
+REFUSED = np.array([ROUTES[f].refused for f in FLOWS])
+BOOK_CODES = [code for kinds in BOOK_KINDS.values() for code in kinds]
+BOOK_BITS = np.array([sum(1 << BOOK_CODES.index(c) for c in BOOKS.get(f, ())) for f in FLOWS])
+SIGNS, REFUSES, FOLLOWS, BOOKS_SHIFT = 1, 2, 4, 3  # FLAGS: what a flow may ask of a cycle, and its books
+FLAGS = SIGNED * SIGNS + REFUSED * REFUSES + (FOLLOW >= 0) * FOLLOWS + (BOOK_BITS << BOOKS_SHIFT)
 MIXED = -1  # Chunk.code of documents of more than one flow
+BEYOND_ID = FLOW_ID[BEYOND]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +72,10 @@ class FlowCode:
     pays: bool
     late_rule: bool
     pay_type: int
+    to_finance: bool
+    signed: bool
+    followup: bool
+    flags: int  # FLAGS
 
 
 CODES = [
@@ -67,6 +84,8 @@ CODES = [
             int(RECEIVERS[i]),
             *(bool(t[i]) for t in (TO_BANK, COPY_TO_BANK, PAYS, LATE_RULE)),
             int(PAY_TYPE[i]),
+            *(bool(t[i]) for t in (TO_FINANCE, SIGNED, FOLLOWUP)),
+            int(FLAGS[i]),
         )
     )
     for i in range(len(FLOWS))
@@ -90,8 +109,8 @@ class Chunk:
         self.first, self.last = float(ready[0]), float(ready[-1])
 
     @property
-    def key(self) -> tuple:
-        return (self.hop, self.sender.id, self.place, self.primary)
+    def key(self) -> tuple:  # those beyond quota apart: the authorized payments beside them stay one flow
+        return (self.hop, self.sender.id, self.place, self.primary, self.code == BEYOND_ID)
 
     def split(self, now: float) -> tuple[Chunk | None, Chunk | None]:
         if self.first > now:
@@ -149,6 +168,8 @@ class PartyState:
     clear_due: float | None = None
     profile_day: int = -1  # the day `profile` was looked up for
     profile: str = ""
+    books: int = 0  # a PBoC: bits of BOOK_CODES it has rows for
+    cleared: set[tuple[int, str]] = field(default_factory=set)  # a PBoC: (bank, pay type) ever cleared
 
 
 class ModelBackend:
@@ -161,6 +182,7 @@ class ModelBackend:
         self.tips = float(sim.scenario.steps.get("tips_minutes", 0.0))
         clock = sim.scenario.clock
         self.cutoff = {"bank": clock["bank_cutoff"], "pboc": clock.get("hvps_close", clock["day_cut"])}
+        self.cutoff |= {role: clock["day_cut"] for role in ("finance", "unit", "payee")}  # they pay nothing
         self.pools: dict[tuple[str, str], Pool] = {}
         self._pools: dict[str, tuple[Pool, Pool, Pool]] = {}
         self._after = (self._issued, self._handled, self._receipted)  # by hop
@@ -170,6 +192,15 @@ class ModelBackend:
     # ------------------------------------------------------------------ what the core asks
 
     def apply(self, apps: Applications) -> None:
+        route = ROUTES[apps.flow]
+        if route.books:
+            self._from_books(apps, route.books)
+            return
+        if route.clears_back:  # the money is back at the agent bank at once: a 2302 at its next clearing
+            for b in apps.bank.tolist():
+                bank = self.sim.topology.party(apps.place.index, "bank", b)
+                key = (apps.place.index, f"2302/{AUTHORIZED}")
+                bank.state.to_clear[key] = bank.state.to_clear.get(key, 0) + 1
         fallback = np.zeros(len(apps.ready), dtype=bool)
         for start, end, share in self.sim.fallbacks:
             inside = (apps.ready >= start) & (apps.ready < end)
@@ -177,15 +208,14 @@ class ModelBackend:
         if fallback.any():  # 应急预案: done by hand on paper and re-entered later (counted as paper)
             paper = apps.take(fallback)
             paper.electronic = False
-            counts = self.sim.metrics.outcomes[(apps.flow, "electronic")]
+            counts = self.sim.metrics.outcomes[(route.row, "electronic")]
             counts["sent"] -= len(paper.t0)
             counts["pending"] -= len(paper.t0)
-            self.sim.metrics.applied(apps.flow, "paper", self.sim.month(apps.t0[0]), paper.t0, 0.0)
+            self.sim.metrics.applied(route.row, "paper", self.sim.month(apps.t0[0]), paper.t0, 0.0)
             self.sim.courier.apply(paper)
             apps = apps.take(~fallback)
             if not len(apps.t0):
                 return
-        route = ROUTES[apps.flow]
         code = FLOW_ID[apps.flow]
         pooled = route.sender != "unit" or apps.place.unit_parties == 1  # one sender for them all
         for u, mask in _groups(None if pooled else apps.unit):
@@ -194,6 +224,29 @@ class ModelBackend:
             chunk = Chunk(ISSUE, np.full(len(t0), code), t0, apps.ready[mask], apps.bank[mask], sender,
                           apps.place.index, code)  # fmt: skip
             self._put(sender, chunk)
+
+    def _from_books(self, apps: Applications, kind: str) -> None:
+        """Statements or reports: one per kind of row the region's PBoC holds (and per bank and pay
+        type cleared, for 3554), each sent at the application's time."""
+        place = apps.place.index
+        pboc = self.sim.topology.party(place, "pboc")
+        state = pboc.state
+        to_finance = sum(1 for c in BOOK_KINDS[kind] if state.books >> BOOK_CODES.index(c) & 1)
+        to_banks = sorted(state.cleared) if kind == "statements" else []
+        if not to_finance + len(to_banks):
+            return
+        main, per_bank = FLOW_ID[apps.flow], FLOW_ID["对账 3554"]
+        flow = np.array([main] * to_finance + [per_bank] * len(to_banks))
+        bank = np.array([0] * to_finance + [b for b, _ in to_banks])
+        times = len(apps.t0)
+        t0, ready = np.repeat(apps.t0, len(flow)), np.repeat(apps.ready, len(flow))
+        self.sim.metrics.applied(
+            ROWS[main], "electronic", self.sim.month(t0[0]), t0, float(apps.prepare.sum())
+        )
+        code = main if not to_banks else per_bank if not to_finance else MIXED
+        self._put(
+            pboc, Chunk(ISSUE, np.tile(flow, times), t0, ready, np.tile(bank, times), pboc, place, code)
+        )
 
     def clearing(self, t: float) -> None:
         date, places = self.sim.calendar.date_of(t), self.sim.topology.places
@@ -315,7 +368,8 @@ class ModelBackend:
         sizes = [len(c.t0) for c in due]
         total = sum(sizes)
         save, send, confirm = self._pools.get(profile) or self._first_pools(profile)
-        lib = save.take(total) + send.take(total)  # what a sending or handling document costs at least
+        saves = save.take(total)
+        lib = saves + send.take(total)  # what a sending or handling document costs at least
         send2, confirm = send.take(total), confirm.take(total)
         # [start, end) of what adds a second sendVoucher, adds a confirmVoucher, is only a
         # confirmVoucher, pays through TIPS: runs of small chunks become one numpy call each
@@ -324,6 +378,11 @@ class ModelBackend:
         ops, offset = 0, 0
         for chunk, n in zip(due, sizes, strict=True):
             end, code = offset + n, chunk.code
+            if chunk.hop != RECEIPT and (_flags(chunk.flow) & SIGNS if code == MIXED else CODES[code].signed):
+                signed = (
+                    SIGNED[chunk.flow] if code == MIXED else True
+                )  # saveSignVoucher, not saveStampVoucher
+                lib[offset:end] += (self._draw(profile, "saveSignVoucher", n) - saves[offset:end]) * signed
             if chunk.hop == ISSUE:
                 if code == MIXED:
                     two = TWO_RECEIVERS[chunk.flow]
@@ -391,8 +450,10 @@ class ModelBackend:
         """A 2301 per region and pay type the bank paid in since its last clearing."""
         state = bank.state
         by_place: dict[int, int] = {}
-        for place, _ in state.to_clear:
+        for place, pay_type in state.to_clear:
             by_place[place] = by_place.get(place, 0) + 1
+            if pay_type in PAY_TYPES:  # a 2302 returns a payment whose 2301 was cleared: no new 3554
+                self.sim.topology.party(place, "pboc").state.cleared.add((bank.index, pay_type))
         state.to_clear, state.clear_due = {}, None
         chunks = []
         for place, n in sorted(by_place.items()):
@@ -451,12 +512,19 @@ class ModelBackend:
     def _issued(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         sender.state.outstanding += len(at)
         code = chunk.code
+        if code == MIXED or CODES[code].followup:  # follow-ups start when they are sent
+            unsent = np.isnan(chunk.t0)
+            if unsent.any():
+                chunk.t0 = np.where(unsent, at, chunk.t0)
         if code == MIXED:
             to_bank, copied = TO_BANK[chunk.flow], COPY_TO_BANK[chunk.flow]
             if not to_bank.all():
-                mask = ~to_bank
-                pboc = self.sim.topology.party(chunk.place, "pboc")
-                self._deliver(pboc, chunk, chunk.flow[mask], chunk.t0[mask], chunk.bank[mask], at[mask], True)
+                mask, to_finance = ~to_bank, TO_FINANCE[chunk.flow]
+                for role, which in (("finance", to_finance), ("pboc", mask & ~to_finance)):
+                    if which.any():
+                        receiver = self.sim.topology.party(chunk.place, role)
+                        flow, t0, bank = chunk.flow[which], chunk.t0[which], chunk.bank[which]
+                        self._deliver(receiver, chunk, flow, t0, bank, at[which], True)
             for copy, wanted in ((False, to_bank), (True, copied)):
                 if wanted.any():
                     self._to_banks(chunk, wanted, at[wanted], not copy)
@@ -465,8 +533,8 @@ class ModelBackend:
         if route.to_bank:
             self._to_banks(chunk, None, at, True)
         else:
-            pboc = self.sim.topology.party(chunk.place, "pboc")
-            self._deliver(pboc, chunk, chunk.flow, chunk.t0, chunk.bank, at, True)
+            receiver = self.sim.topology.party(chunk.place, "finance" if route.to_finance else "pboc")
+            self._deliver(receiver, chunk, chunk.flow, chunk.t0, chunk.bank, at, True)
         if route.copy_to_bank:
             self._to_banks(chunk, None, at, False)
 
@@ -483,6 +551,16 @@ class ModelBackend:
                 flow, t0, bank, at = flow[keep], t0[keep], bank[keep], at[keep]
                 if not len(at):
                     return
+        flags = _flags(flow) if code == MIXED else CODES[code].flags
+        if flags & REFUSES:  # beyond the month's quota: returned, and finance asked for more
+            refused = REFUSED[flow]
+            chunk.sender.state.outstanding -= int(refused.sum())
+            self._ended(flow[refused], "returned", t0[refused], None, at[refused], code)
+            self._follow(receiver, chunk.place, flow[refused], at[refused], bank[refused])
+            keep = ~refused
+            flow, t0, bank, at = flow[keep], t0[keep], bank[keep], at[keep]
+            if not len(at):
+                return
         pays = PAYS[flow] if code == MIXED else CODES[code].pays
         failed = None
         if sim.tips_failures:
@@ -496,6 +574,12 @@ class ModelBackend:
             paid = bank if failed is None else bank[~failed]
             if len(paid):
                 self._to_clear(receiver, chunk.place, paid, CODES[code].pay_type)
+        if receiver.role == "pboc" and flags >> BOOKS_SHIFT:  # what its books now hold rows of
+            if failed is not None and failed.any():
+                flags = _flags(flow[~failed])
+            receiver.state.books |= flags >> BOOKS_SHIFT
+        if flags & FOLLOWS:
+            self._follow(receiver, chunk.place, flow, at, bank)
         funds = None
         if chunk.primary:  # a copy's receipt ends nothing
             funds = np.where(pays, at, np.nan) if code == MIXED else at if pays else np.full(len(at), np.nan)
@@ -504,6 +588,26 @@ class ModelBackend:
             sender,
             Chunk(RECEIPT, flow, t0, at, None, sender, chunk.place, code, funds, failed, chunk.primary),
         )
+
+    def _follow(
+        self, receiver: Party, place: int, flow: np.ndarray, at: np.ndarray, bank: np.ndarray
+    ) -> None:
+        """The documents issued because `receiver` handled these (a refund notice, a reconciliation
+        list, a supplementary plan, a payment applied for again), sent on the issuer's next cycle;
+        their time of sending is their start."""
+        topology = self.sim.topology
+        for code, which in _groups(flow):
+            if FOLLOW[code] < 0 or FOLLOW_AT[code] != receiver.role:
+                continue
+            new, when, banks = int(FOLLOW[code]), at[which], bank[which]
+            self.sim.metrics.applied(ROWS[new], "electronic", self.sim.month(float(when[0])), when, 0.0)
+            by = FOLLOW_BY[code]
+            for b, mine in _groups(banks if by == "unit" else None):  # a unit of that bank applies again
+                index = topology.unit_of_bank(place, b) if by == "unit" else 0
+                party = topology.party(place, by, index) if by else receiver
+                t = when[mine]
+                self._put(party, Chunk(ISSUE, np.full(len(t), new), np.full(len(t), np.nan), t.copy(),
+                                       banks[mine], party, place, new))  # fmt: skip
 
     def _to_clear(self, receiver: Party, place: int, banks: np.ndarray, types) -> None:
         """Tally what each paying bank (the receiver, or the PBoC's agent bank) clears, by pay type."""
@@ -550,7 +654,7 @@ class ModelBackend:
         self._ended_flow(max(code, 0), outcome, t0, funds, done)
 
     def _ended_flow(self, code: int, outcome: str, t0, funds, done) -> None:
-        name = FLOWS[code]
+        name = ROWS[code]
         f = funds if CODES[code].pays else None
         self.sim.metrics.ended(name, "electronic", outcome, t0, f, done, None)
 
@@ -577,6 +681,11 @@ def _groups(keys: np.ndarray | None):
     if low == keys.max():
         return [(int(low), slice(None))]
     return [(int(k), keys == k) for k in np.unique(keys)]
+
+
+def _flags(flow: np.ndarray) -> int:
+    """FLAGS of any of these documents."""
+    return int(np.bitwise_or.reduce(FLAGS[flow])) if len(flow) else 0
 
 
 def _draw_share(rng: np.random.Generator, n: int, share: float) -> np.ndarray:

@@ -95,7 +95,7 @@ class Courier:
         missed = int((new_day > (t0 // DAY)).sum())
         if not done.all():
             t0, funds, receipt = t0[done], funds[done], receipt[done]
-        metrics.ended(apps.flow, "paper", "receipt", t0, funds, receipt, missed)
+        metrics.ended(ROUTES[apps.flow].row, "paper", "receipt", t0, funds, receipt, missed)
 
 
 def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> int:

@@ -8,7 +8,9 @@ cycle holds a library worker for the sum of the calls' wall times, so queues at 
 modelled from measured service. Journal events (sent, answered, settled) are stamped with the
 simulated time at which the call before them finished. At the end every party asks once more
 about its outstanding vouchers, the status board is read, and the invariants of `mocks/` are
-checked. One business day: the parties' books hold one business date.
+checked. Several business days play against the same library and books: each day the parties
+move to the next date (the day-cut), the books carry over; refunds, statements and daily reports
+are the parties' own (`PayeeBank.refund`, `Pboc.reconcile`, `Pboc.report`).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import httpx
 import numpy as np
 
 from evoucher.pki import Environment
-from mocks.agent_bank import AgentBank
-from mocks.day import REVENUE_INCOME, Day, budgets, quota_notices
+from mocks.agent_bank import AUTHORIZED, AgentBank
+from mocks.day import REVENUE_INCOME, Day, _cleared, budgets, quota_notices
+from mocks.finance import Finance
 from mocks.invariants import check_world
 from mocks.journal import RECEIPT, Answer, Journal, Listener, Record
+from mocks.payee_bank import PayeeBank
 from mocks.report import DayReport, flow_lines, money_facts
 from mocks.tips import TipsConfig
 from mocks.world import open_world
@@ -64,6 +68,28 @@ class TimedJournal(Journal):
 
 
 @dataclass
+class Refill:
+    """A payment returned beyond quota, on its way to a supplementary plan and a new application."""
+
+    unit: Any
+    bank: AgentBank
+    line: Any
+    amount: Decimal
+    voucher_no: str
+    planned: bool = False
+    again: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return _quota_key(self.unit, self.line)
+
+
+def _quota_key(unit, line) -> tuple[str, str, str]:
+    """The agent bank's quota an authorized payment of `unit` on `line` uses."""
+    return (AUTHORIZED, unit.agency.code, line.func)
+
+
+@dataclass
 class Act:
     ready: float
     t0: float
@@ -84,8 +110,6 @@ class ReferenceBackend:
         tips: TipsConfig | None = None,
         scripted: bool = False,
     ) -> None:
-        if sim.days != 1:
-            raise ScenarioError("reference mode plays one business day (--days 1); use model mode for more")
         self.sim, self.recorder = sim, Recorder()
         self.journal = TimedJournal(listener, self.recorder)
         failures = sum(share for _, _, share in sim.tips_failures)
@@ -107,6 +131,7 @@ class ReferenceBackend:
         if not scripted:
             budgets(self.day)
         self.busy = 0
+        self.refills: list[Refill] = []
         self.t0: dict[tuple[str, str, str], float] = {}
         self.times: dict[tuple[str, str, str], dict[str, float]] = {}
         self.target = base_url
@@ -123,6 +148,11 @@ class ReferenceBackend:
                     "environment (reference mode needs the scenario's regions as divisions)"
                 )
             units = [a.unit for a in province.agencies_of(division.adm_div_code) if a.unit]
+            party.state = {"acts": [], "marks": {}}
+            if party.role == "payee":  # the payee bank, in the one division that has it
+                payee = [s for s in self.day.of(PayeeBank) if s.adm == division.adm_div_code]
+                self.system[party.id] = payee[0] if payee else None
+                continue
             handles = {
                 "finance": [division.finance],
                 "pboc": [division.treasury],
@@ -137,7 +167,6 @@ class ReferenceBackend:
                     f"environment has {len(handles)} in {division.adm_div_code}"
                 )
             self.system[party.id] = parties[handles[party.index]]
-            party.state = {"acts": [], "marks": {}}
         mapped = set(map(id, self.system.values()))
         for system in self.day.systems:  # the payee bank: no region of its own, it cycles as a bank
             if id(system) not in mapped:
@@ -176,8 +205,17 @@ class ReferenceBackend:
             return finance, lambda: finance.appropriate(
                 agency, agency.lines[0], payee(), amount, flow="半级财政 5207"
             )
-        if apps.flow == "授权支付 8202":
+        route = ROUTES[apps.flow]
+        if route.books:  # the PBoC's statements or reports of its books so far
+            pboc = parties[division.treasury]
+            make = pboc.reconcile if route.books == "statements" else pboc.report
+            return pboc, lambda: self._sent_by(pboc, make)
+        if route.sender == "payee":
+            return self._refund(division, route)
+        if route.sender == "unit":
             unit = parties[[a.unit for a in agencies if a.unit][int(apps.unit[i])]]
+            if route.refused:
+                return unit, lambda: self._beyond(unit, amount)
             return unit, lambda: unit.apply(unit.agency.lines[0], payee(), amount)
         banked = (
             [a for a in agencies if a.bank == division.banks[int(apps.bank[i])]] if division.banks else []
@@ -192,6 +230,65 @@ class ReferenceBackend:
             ),
         }
         return finance, calls[apps.flow]
+
+    async def _sent_by(self, system, make: Callable[[], Awaitable[Any]]) -> list[str]:
+        """What `system` sent while `make` ran: their numbers, so that they start at the act's time."""
+        before = len(self.journal.records)
+        await make()
+        return [
+            r.voucher_no for r in list(self.journal.records.values())[before:] if r.sender == system.handle
+        ]
+
+    def _refund(self, division, route) -> tuple[Any, Callable[[], Awaitable[Any]]]:
+        """The payee bank returns the oldest payment of the route's kind it still holds (an agent
+        bank's: one already cleared), as `mocks.day.payee_refunds` does."""
+        bank = next((s for s in self.day.of(PayeeBank) if s.adm == division.adm_div_code), None)
+        if bank is None:
+            raise ScenarioError(f"{route.name}: no payee bank in {division.adm_div_code} to return payments")
+
+        async def send_back() -> str:
+            held = [p for p in bank.received() if p.ref.split("/")[1] in route.returns]
+            held = [p for p in held if not route.clears_back or _cleared(self.day, p.ref)]
+            if not held:
+                raise ScenarioError(f"{route.name}: the payee bank holds no such payment to return")
+            return await bank.refund(held[0])
+
+        return bank, send_back
+
+    async def _beyond(self, unit, amount: Decimal) -> str:
+        """An authorized payment of `amount` more than its bank has left of the unit's quota."""
+        bank, line = self.world.parties[unit.agency.bank], unit.agency.lines[0]
+        asked = bank.quotas.get(_quota_key(unit, line)).remaining + amount
+        no = await unit.apply(line, self.day.payee(), asked)
+        self.refills.append(Refill(unit, bank, line, asked, no))
+        return no
+
+    def _refill(self) -> None:
+        """A payment returned beyond quota: finance adds the indicator and issues a supplementary 5106
+        for it (追加指标, 追加用款计划); once the bank has signed for that, the unit applies again
+        (each on its next cycle, from now)."""
+        finances = {f.adm: f for f in self.day.of(Finance)}
+        for r in self.refills:
+            if not r.planned and (r.unit.adm, "8202", r.voucher_no) in self.journal.reasons:
+                r.planned = True
+                self._act(
+                    finances[r.unit.adm], lambda r=r, f=finances[r.unit.adm]: _quietly(self._plan(f, r))
+                )
+            elif r.planned and not r.again and r.bank.quotas.get(r.key).remaining >= r.amount:
+                r.again = True
+                self._act(r.unit, lambda r=r: _quietly(r.unit.apply(r.line, self.day.payee(), r.amount)))
+
+    @staticmethod
+    async def _plan(finance: Finance, r: Refill) -> str:
+        agency = r.unit.agency
+        finance.budget({(agency.code, r.line.func, r.line.eco): r.amount})
+        return await finance.issue_plan(AUTHORIZED, r.bank.handle, [(agency, r.line, r.amount)])
+
+    def _act(self, system, run: Callable[[], Awaitable[Any]]) -> None:
+        party, now = self._party_of(system), self.sim.env.now
+        party.state["acts"].append(Act(now, now, run))
+        party.state["acts"].sort(key=lambda a: a.ready)
+        self.sim.wake(party)
 
     def apply(self, apps: Applications) -> None:
         first = int(np.argmin(apps.t0))
@@ -215,6 +312,8 @@ class ReferenceBackend:
 
     def _news(self, party: Party) -> bool:
         system = self.system[party.id]
+        if system is None:
+            return False
         marks = {vt: self.journal.mark(system.adm, vt, system.desk.org_type) for vt in system.reads}
         return marks != party.state["marks"]
 
@@ -249,6 +348,7 @@ class ReferenceBackend:
     def charged(self, work: Callable[[], Awaitable[Any]]) -> Generator[Any, Any, Any]:
         """Run `work` for real, then hold a library worker for its calls' wall time; its result."""
         sim = self.sim
+        self._today(sim.calendar.date_of(sim.env.now))
         first_call, first_event = len(self.recorder.calls), len(self.journal.events)
         self.busy += 1
         try:
@@ -261,10 +361,18 @@ class ReferenceBackend:
         for kind, key, calls in self.journal.events[first_event:]:
             at = ends[calls - first_call - 1] if calls > first_call else start
             self.times.setdefault(key, {}).setdefault(kind, at)
+        if self.refills:
+            self._refill()
         for other in sim.topology.parties:
             if self._news(other):
                 sim.wake(other)
         return result
+
+    def _today(self, date) -> None:
+        """The parties' books and TIPS move to the simulated date (books carry over: a day-cut)."""
+        if date != self.world.business_date:
+            self.world.business_date = date
+            self.world.tips.date = f"{date:%Y%m%d}"
 
     def quiet(self) -> bool:
         """Nobody is working, nobody has anything new to read, nothing is waiting to be sent."""
@@ -321,7 +429,7 @@ class ReferenceBackend:
                 continue
             counts["pending"] += 1
             done = np.array([times.get("done", end)])
-            funds = times.get("funds") if record.outcome == RECEIPT and _pays(record.flow) else None
+            funds = times.get("funds") if record.outcome == RECEIPT and _pays(record) else None
             missed = int(funds is not None and funds // DAY > t0 // DAY)
             metrics.ended(
                 record.flow,
@@ -334,10 +442,19 @@ class ReferenceBackend:
             )
 
 
-def _pays(flow: str) -> bool:
-    route = ROUTES.get(flow)
-    return bool(route and route.pays)
+# (row, VtCode) of documents counted in another route's row that move no money (a 3268 in 专户)
+NOT_PAYING = {(r.row, r.vt_code) for r in ROUTES.values() if r.counted and not (r.pays or r.refused)}
+
+
+def _pays(record: Record) -> bool:
+    route = ROUTES.get(record.flow)
+    return bool(route and route.pays) and (record.flow, record.vt_code) not in NOT_PAYING
 
 
 async def _nothing() -> None:
     return None
+
+
+async def _quietly(call: Awaitable[Any]) -> None:
+    """Run `call` and forget its voucher number: what it sends starts when it is sent."""
+    await call

@@ -141,8 +141,9 @@ class _Reader:
 def _flow(reader: _Reader, raw: dict[str, Any], i: int) -> Flow:
     where = f"flows[{i}]"
     name = raw.get("name", "")
-    if name not in ROUTES:
-        raise ScenarioError(f"{where}.name: unknown flow {name!r}; known: {', '.join(ROUTES)}")
+    if name not in ROUTES or ROUTES[name].internal:
+        known = ", ".join(n for n, r in ROUTES.items() if not r.internal)
+        raise ScenarioError(f"{where}.name: unknown flow {name!r}; known: {known}")
     where = f"flows.{name}"
     per = raw.get("per", "region")
     if per not in ("region", "unit", "bank"):
@@ -240,7 +241,7 @@ def parse(data: dict[str, Any], *, source: str = "") -> Scenario:
         days=int(data.get("days", 1)),
         numbers=reader.numbers,
         clock=clock,
-        poll={k: float(v) for k, v in poll.items()},
+        poll={"payee": float(poll["bank"])} | {k: float(v) for k, v in poll.items()},  # a bank too
         library=library,
         steps=reader.table(data["steps"], "steps"),
         calendar=calendar,

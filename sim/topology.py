@@ -77,9 +77,10 @@ class Topology:
         self.by_key: dict[tuple[int, str, int], Party] = {}
         # shared: the agent banks' front ends serve the whole province (the first region's banks)
         self.shared_banks = bool(scenario.library.get("shared_banks", False))
+        payees = int(any(ROUTES[f.name].sender == "payee" for f in scenario.flows))  # one payee bank a region
         for place in self.places:
             banks = 0 if self.shared_banks and place.index else place.group.banks
-            counts = {"finance": 1, "pboc": 1, "bank": banks, "unit": place.unit_parties}
+            counts = {"finance": 1, "pboc": 1, "bank": banks, "unit": place.unit_parties, "payee": payees}
             for role, n in counts.items():
                 for i in range(n):
                     key = (place.index, role, i)
@@ -94,11 +95,20 @@ class Topology:
             place = 0
         return self.by_key[(place, role, index)]
 
+    def unit_of_bank(self, place: int, bank: int) -> int:
+        """The first online unit of the region banking at `bank` (the model does not carry which
+        unit a document came from once a bank has handled it)."""
+        group = self.places[place].group
+        if group.units > POOL_LIMIT:
+            return 0  # one pooled system
+        table = group.unit_banks or tuple(u % max(group.banks, 1) for u in range(group.units))
+        return table.index(bank) if bank in table else 0
+
     def flows_of(self, place: Place) -> list[str]:
         """The routes that can happen in `place` at all (banks and units permitting)."""
         names = []
         for name, route in ROUTES.items():
-            banked = "bank" in (route.sender, *route.receivers) or route.pay_type
+            banked = "bank" in (route.sender, *route.receivers) or route.pay_type or route.clears_back
             if banked and place.group.banks == 0:
                 continue
             if route.sender == "unit" and place.group.units == 0:

@@ -20,28 +20,26 @@ from fastapi.responses import JSONResponse
 from evoucher import wsauth
 from evoucher.interface import SERVICES
 from voucherlib.console import Console
-from voucherlib.nonces import SharedNonces
+from voucherlib.nonces import StoreNonces
 from voucherlib.service import VoucherLibrary
 from voucherlib.settings import Settings
 from voucherlib.soap import create_soap_router
 
 
-def _verifier(settings: Settings) -> wsauth.Verifier | None:
-    """The CallerAuth check's nonce memory: shared with other workers when there is a nonce file."""
-    return wsauth.Verifier(nonces=SharedNonces(settings.nonce_file)) if settings.nonce_file else None
-
-
 def create_app(settings: Settings) -> FastAPI:
     """An app serving `settings`' environment and store under `settings.profile`."""
     library = VoucherLibrary(settings)
+    nonces = StoreNonces()  # CallerAuth's replay memory, shared by every process on the store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(library.open)
         try:
+            await run_in_threadpool(nonces.open, library.store)
             yield
         finally:
             await run_in_threadpool(console.close)
+            await run_in_threadpool(nonces.close)
             await run_in_threadpool(library.close)
 
     app = FastAPI(
@@ -61,7 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
             auth=settings.auth,
             resolve_caller=library.resolve_caller,
             on_refusal=library.refused,
-            verifier=_verifier(settings),
+            verifier=wsauth.Verifier(nonces=nonces),
         )
     )
 

@@ -6,7 +6,7 @@ the shared socket; the kernel hands each new connection to whichever worker acce
 What must stay single across them lives outside the processes: the store serialises writes and
 the audit chain head under its own lock (SQLite's file lock with `BEGIN IMMEDIATE`, PostgreSQL's
 `SELECT ... FOR UPDATE`), so group commit batches per worker and the chain stays one chain; the
-CallerAuth nonces are shared through `voucherlib.nonces.SharedNonces`.
+CallerAuth nonces live with the store too (`voucherlib.nonces`), as for separate servers on it.
 
 Each worker gets its own process group, so a Ctrl-C at the terminal reaches only the parent,
 which passes one SIGTERM to every worker (graceful: in-flight calls finish, the store closes).

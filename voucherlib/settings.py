@@ -42,7 +42,6 @@ class Settings:
     port: int = DEFAULT_PORT
     crl_refresh_seconds: float = 5.0
     reports_dir: Path | None = None  # HTML reports the console serves at /console/reports/
-    nonce_file: Path | None = None  # CallerAuth nonces shared with other processes (voucherlib.nonces)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "env_dir", Path(self.env_dir))

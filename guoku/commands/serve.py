@@ -129,15 +129,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve_workers(settings, sock: socket.socket, log_level: str, workers: int) -> int:
-    """`workers` processes on `sock` (voucherlib.prefork), sharing a fresh nonce file."""
-    import dataclasses
-    import tempfile
-
+    """`workers` processes on `sock` (voucherlib.prefork); what they share lives with the store."""
     from voucherlib.prefork import run_workers
 
-    with tempfile.TemporaryDirectory(prefix="guoku-serve-") as tmp:
-        shared = dataclasses.replace(settings, nonce_file=Path(tmp) / "nonces.db")
-        code = run_workers(workers, lambda i: _serve(shared, sock, log_level, workers=workers, first=i == 0))
+    code = run_workers(workers, lambda i: _serve(settings, sock, log_level, workers=workers, first=i == 0))
     print(f"guoku serve: {workers} workers stopped" + (" (one failed)" if code else ""), flush=True)
     return code
 

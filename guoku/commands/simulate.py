@@ -5,7 +5,7 @@ reference, started as `guoku demo` starts it, or --target URL --env DIR), chargi
 wall time to the simulated clock; model mode replaces the library by service times from a
 calibration file. `guoku simulate calibrate` measures such a file. Progress goes to stderr;
 exit 0 when the run finished (and, in reference mode, every invariant held), 1 when an invariant
-failed, 2 on usage errors (an unknown scenario, a bad date, reference mode for several days).
+failed, 2 on usage errors (an unknown scenario, a bad date, replications in reference mode).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ year-end-peak, outage. Every number in them is tagged stated/derived/assumed wit
 
 Examples:
   guoku simulate small-province                      # reference mode, embedded library, one day
+  guoku simulate small-province --mode reference --days 3   # three days against one library
   guoku simulate small-province --mode model --seed 3 --json
   guoku simulate zhejiang --mode model --out ./zj    # July 2013 to the end of 2018
   guoku simulate outage --replications 8 --jobs 2
@@ -142,22 +143,44 @@ class _Embedded:
         self.context.__exit__(*exc)
 
 
+def _unreachable(url: str) -> str:
+    """Why nothing answers HTTP at `url` ("" when something does): checked before a day is spent on it."""
+    import httpx
+
+    try:
+        httpx.get(url, timeout=5.0)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
 def calibrate(args: argparse.Namespace) -> int:
-    from sim.calibration import document, measure, save
+    from sim.calibration import CalibrationError, document, measure, save
 
     if bool(args.target) != bool(args.env):
         return _usage("--target and --env go together")
+    if args.target and (problem := _unreachable(args.target)):
+        print(
+            f"guoku simulate calibrate: cannot reach the library at {args.target}: {problem}", file=sys.stderr
+        )
+        return EXIT_FAIL
     profiles = {}
-    for profile in (args.profile,) if args.target else ("2.0", "1.0"):
-        args.profile = profile
-        with _library(args, Path(tempfile.mkdtemp(prefix="guoku-sim-"))) as lib:
-            _say(f"measuring profile {profile}: one business day of every flow against {lib.url} …")
-            samples = measure(lib.url, lib.env, profile=profile, audit=lib.audit)
-            profiles[profile] = (
-                args.target or "reference library (embedded, SQLite)",
-                len(lib.env.parties),
-                samples,
-            )
+    try:
+        for profile in (args.profile,) if args.target else ("2.0", "1.0"):
+            args.profile = profile
+            with _library(args, Path(tempfile.mkdtemp(prefix="guoku-sim-"))) as lib:
+                _say(f"measuring profile {profile}: one business day of every flow against {lib.url} …")
+                samples = measure(lib.url, lib.env, profile=profile, audit=lib.audit)
+                profiles[profile] = (
+                    args.target or "reference library (embedded, SQLite)",
+                    len(lib.env.parties),
+                    samples,
+                )
+    except FileNotFoundError as exc:  # --env is not an environment
+        return _usage(str(exc))
+    except CalibrationError as exc:
+        print(f"guoku simulate calibrate: {exc}", file=sys.stderr)
+        return EXIT_FAIL
     path = save(document(profiles, tool="guoku simulate calibrate"), args.out or Path("service-times.json"))
     _say(f"wrote {path}")
     for profile, (_, _, samples) in profiles.items():
@@ -179,8 +202,8 @@ def run(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     days = args.days or (1 if start and not args.days else None) or scenario.days
     mode = args.mode or ("reference" if days == 1 else "model")
-    if mode == "reference" and (days != 1 or args.replications > 1):
-        return _usage("reference mode plays one business day (--days 1, one replication); use --mode model")
+    if mode == "reference" and args.replications > 1:
+        return _usage("reference mode plays one replication (replications are model mode's)")
     if bool(args.target) != bool(args.env):
         return _usage("--target and --env go together: the library's URL and its parties' environment")
     home = Path(tempfile.mkdtemp(prefix="guoku-sim-"))
@@ -196,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
                     lib.env,
                     seed=args.seed,
                     start=start,
+                    days=days,
                     profile=args.profile,
                     audit=lib.audit,
                     progress=_progress(),
@@ -244,16 +268,18 @@ def _text(summary: dict[str, Any], files: dict[str, str]) -> str:
         f"{summary['days']} days, {summary['working_days']} working",
         "",
     ]
+    shown = lambda flow: len(flow) + sum(1 for ch in flow if ord(ch) > 0x2E7F)  # noqa: E731 (CJK: 2 cells)
+    width = max([22] + [shown(r["flow"]) + 2 for r in summary["flows"]])
     lines.append(
-        f"{'flow':<22}{'medium':<11}{'sent':>10}{'receipt':>10}{'ret':>6}{'fail':>6}{'pend':>8}"
+        f"{'flow':<{width}}{'medium':<11}{'sent':>10}{'receipt':>10}{'ret':>6}{'fail':>6}{'pend':>8}"
         f"{'funds p50':>11}{'receipt p50':>13}{'p95':>9}  (minutes)"
     )
     for r in summary["flows"]:
-        wide = sum(1 for ch in r["flow"] if ord(ch) > 0x2E7F)
         f50, r50, r95 = (r["funds_min"].get("p50"), r["receipt_min"].get("p50"), r["receipt_min"].get("p95"))
         fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
         lines.append(
-            f"{r['flow']:<{22 - wide}}{r['medium']:<11}{r['sent']:>10}{r['receipt']:>10}{r['returned']:>6}"
+            f"{r['flow']:<{width - shown(r['flow']) + len(r['flow'])}}{r['medium']:<11}"
+            f"{r['sent']:>10}{r['receipt']:>10}{r['returned']:>6}"
             f"{r['failed']:>6}{r['pending']:>8}{fmt(f50):>11}{fmt(r50):>13}{fmt(r95):>9}"
         )
     lines += ["", "headline:"] + [f"  {k:<28} {v}" for k, v in summary["headline"].items()]

@@ -26,5 +26,5 @@ def test_model_mode_json_and_report_files(tmp_path):
 
 def test_usage_errors_exit_2():
     assert _guoku("simulate", "atlantis").returncode == 2
-    many = _guoku("simulate", "small-province", "--mode", "reference", "--days", "3")
-    assert many.returncode == 2 and "one business day" in many.stderr
+    many = _guoku("simulate", "small-province", "--mode", "reference", "--replications", "3")
+    assert many.returncode == 2 and "one replication" in many.stderr

@@ -77,10 +77,22 @@ def test_shipped_scenarios_run_a_short_stretch(name):
     assert summary["headline"]["vouchers"] > 0
 
 
+def test_zhejiang_moves_refunds_statements_reports_and_quota_refusals():
+    summary, _ = simulate_model(load("zhejiang"), seed=1, start=dt.date(2018, 10, 8), days=3)
+    rows = {(r["flow"], r["medium"]): r for r in summary["flows"]}
+    for flow in ("收款行退款 2252→3208/2302", "对账 35xx/55xx/25xx", "日报 2206/3410"):
+        assert rows[(flow, "electronic")]["sent"] > 0 and rows[(flow, "paper")]["sent"] > 0, flow
+    assert rows[("授权支付 8202", "electronic")]["returned"] > 0  # beyond quota, then applied for again
+    for row in summary["flows"]:
+        assert row["sent"] == row["receipt"] + row["returned"] + row["failed"] + row["pending"], row
+
+
 def test_document_events_count_each_hop_of_each_voucher(small):
     """What the benchmark's 'document events' means: a voucher sent, handled by each receiver and
-    receipted for each receiver electronically; carried, handled and its receipt carried on paper."""
-    summary, sim = simulate_model(small, seed=1, days=3)
+    receipted for each receiver electronically; carried, handled and its receipt carried on paper.
+    The payments alone: refunds, statements and refusals end in more than one way."""
+    payments = tuple(f for f in small.flows if ROUTES[f.name].row == f.name and not ROUTES[f.name].books)
+    summary, sim = simulate_model(dataclasses.replace(small, flows=payments), seed=1, days=3)
     hops = {
         r["flow"]: 1 + 2 * len(ROUTES[r["flow"]].receivers)
         for r in summary["flows"]

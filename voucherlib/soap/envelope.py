@@ -254,6 +254,11 @@ def build_response(op: Operation, value: Any, dialect: Dialect = LITERAL) -> byt
     return envelope(wrapper)
 
 
+# characters XML 1.0 cannot carry: a fault that quotes hostile input (a control character in a
+# tag name, say) says them escaped (\x0b) rather than failing to be written
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def build_fault(fault: Fault, dialect: Dialect = LITERAL) -> bytes:
     """A soapenv:Fault envelope; faultcode and faultstring unqualified, as SOAP 1.1 §4.4 requires.
 
@@ -262,10 +267,11 @@ def build_fault(fault: Fault, dialect: Dialect = LITERAL) -> bytes:
     carries the code where front ends look for it.
     """
     element = etree.Element(f"{{{SOAP_ENV}}}Fault")
+    text = _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), fault.faultstring)
     if dialect.encoded:
         etree.SubElement(element, "faultcode").text = "soapenv:Server.userException"
-        etree.SubElement(element, "faultstring").text = f"{JAVA_EXCEPTION}: {fault.faultstring}"
+        etree.SubElement(element, "faultstring").text = f"{JAVA_EXCEPTION}: {text}"
     else:
         etree.SubElement(element, "faultcode").text = fault.faultcode
-        etree.SubElement(element, "faultstring").text = fault.faultstring
+        etree.SubElement(element, "faultstring").text = text
     return envelope(element)

@@ -123,16 +123,6 @@ class PostgresBackend:
     def _exists(self, tx: SqlTx):
         return tx.run("SELECT to_regclass(?)", (f"{self.schema}.audit_head",)).fetchone()[0]
 
-    def _connect(self) -> _Session:
-        try:
-            conn = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=10)
-        except psycopg.Error as exc:  # the server's address stays in the log, not in callers' faults
-            log.warning("cannot connect to PostgreSQL: %s", exc)
-            raise StoreUnavailable("cannot connect to PostgreSQL (down or restarting?)") from exc
-        conn.execute(f"SET search_path TO {self.schema}")
-        conn.execute("SET synchronous_commit TO on")  # an acknowledged call survives a crash
-        return _Session(conn)
-
     def execute(self, work: Callable[[SqlTx], T], *, write: bool = True) -> T:
         """Run `work(tx)` in one transaction on a pooled connection, retrying lost races."""
         if self._closed:
@@ -148,27 +138,18 @@ class PostgresBackend:
                         raise
                     attempt += 1
                 except psycopg.OperationalError as exc:
-                    if session.committing or not _lost(exc) or time.monotonic() > deadline:
+                    if session.committing or not lost(exc) or time.monotonic() > deadline:
                         raise StoreUnavailable(f"PostgreSQL failed: {exc}".strip()) from exc
                     self._drop_idle()  # the server restarted: the other idle connections are dead too
                 finally:
                     self._give_back(session)  # a closed or broken connection is dropped
 
     def _take(self, deadline: float) -> _Session:
-        """An idle connection, or a new one; while the server refuses, try again with backoff."""
+        """An idle connection, or a new one (an acknowledged call survives a crash: synchronous_commit on)."""
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            pass
-        pause = 0.05
-        while True:
-            try:
-                return self._connect()
-            except StoreUnavailable:
-                if time.monotonic() + pause > deadline:
-                    raise
-                time.sleep(pause)
-                pause = min(pause * 2, 1.0)
+            return _Session(connect(self.conninfo, self.schema, deadline, synchronous_commit="on"))
 
     def _drop_idle(self) -> None:
         while not self._idle.empty():
@@ -185,6 +166,25 @@ class PostgresBackend:
         self._drop_idle()
 
 
-def _lost(exc: psycopg.OperationalError) -> bool:
+def connect(conninfo: str, schema: str, deadline: float, *, synchronous_commit: str) -> psycopg.Connection:
+    """A new autocommit connection to `schema`; while the server refuses, tried again with backoff
+    until `deadline` (time.monotonic), then StoreUnavailable."""
+    pause = 0.05
+    while True:
+        try:
+            conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+            break
+        except psycopg.Error as exc:  # the server's address stays in the log, not in callers' faults
+            log.warning("cannot connect to PostgreSQL: %s", exc)
+            if time.monotonic() + pause > deadline:
+                raise StoreUnavailable("cannot connect to PostgreSQL (down or restarting?)") from exc
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+    conn.execute(f"SET search_path TO {schema}")
+    conn.execute(f"SET synchronous_commit TO {synchronous_commit}")
+    return conn
+
+
+def lost(exc: psycopg.OperationalError) -> bool:
     """Whether the connection was lost (no SQLSTATE: the socket closed), not the statement refused."""
     return exc.sqlstate is None or exc.sqlstate.startswith(_LOST)

@@ -136,6 +136,7 @@ HOSTILE = {
     "two-operations": (soap("confirmVoucher", HEAD).replace(b"</soapenv:Body>", b"<x/></soapenv:Body>"),
                        "EVS100#SOAP request: Body must hold exactly one operation, found 2"),
     "empty": (b"", "EVS111#SOAP request: empty document"),
+    "control-character": (b"<\x0b><Body/></\x0b>", "EVS100#SOAP request: root element is <\\x0b>"),
 }  # fmt: skip
 
 
