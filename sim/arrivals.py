@@ -84,13 +84,14 @@ class Eligible:
 
     def __init__(self, scenario: Scenario, topology: Topology) -> None:
         self.by_flow = {}
+        possible = {p.index: set(topology.flows_of(p)) for p in topology.places}
         for flow in scenario.flows:
             places = [
                 p
                 for p in topology.places
                 if p.group.level in flow.levels
                 and p.group.kind in flow.kinds
-                and flow.name in topology.flows_of(p)
+                and flow.name in possible[p.index]
             ]
             if not places:
                 continue

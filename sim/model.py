@@ -95,8 +95,8 @@ CODES = [
 class Chunk:
     """Documents at one hop, sorted by when each can be worked; `code` is their one flow or MIXED."""
 
-    __slots__ = ("bank", "code", "failed", "first", "flow", "funds", "hop", "last", "place", "primary",
-                 "ready", "sender", "t0")  # fmt: skip
+    __slots__ = ("bank", "code", "failed", "first", "flags", "flow", "funds", "hop", "last", "place",
+                 "primary", "ready", "sender", "t0")  # fmt: skip
 
     def __init__(self, hop: int, flow: np.ndarray, t0: np.ndarray, ready: np.ndarray, bank: np.ndarray | None,
                  sender: Party, place: int, code: int, funds: np.ndarray | None = None,
@@ -107,6 +107,12 @@ class Chunk:
         self.funds = funds  # receipts: when the money moved (NaN: none moves)
         self.failed = failed  # receipts: the payment failed (None: none did)
         self.first, self.last = float(ready[0]), float(ready[-1])
+        self.flags: int | None = None  # FLAGS of any of its documents, once asked
+
+    def flag_bits(self) -> int:
+        if self.flags is None:
+            self.flags = _flags(self.flow) if self.code == MIXED else CODES[self.code].flags
+        return self.flags
 
     @property
     def key(self) -> tuple:  # those beyond quota apart: the authorized payments beside them stay one flow
@@ -378,7 +384,7 @@ class ModelBackend:
         ops, offset = 0, 0
         for chunk, n in zip(due, sizes, strict=True):
             end, code = offset + n, chunk.code
-            if chunk.hop != RECEIPT and (_flags(chunk.flow) & SIGNS if code == MIXED else CODES[code].signed):
+            if chunk.hop != RECEIPT and chunk.flag_bits() & SIGNS:
                 signed = (
                     SIGNED[chunk.flow] if code == MIXED else True
                 )  # saveSignVoucher, not saveStampVoucher
@@ -551,7 +557,7 @@ class ModelBackend:
                 flow, t0, bank, at = flow[keep], t0[keep], bank[keep], at[keep]
                 if not len(at):
                     return
-        flags = _flags(flow) if code == MIXED else CODES[code].flags
+        flags = _flags(flow) if code == MIXED and flow is not chunk.flow else chunk.flag_bits()
         if flags & REFUSES:  # beyond the month's quota: returned, and finance asked for more
             refused = REFUSED[flow]
             chunk.sender.state.outstanding -= int(refused.sum())
