@@ -42,6 +42,7 @@ RECEIVERS = np.array([len(ROUTES[f].receivers) for f in FLOWS])
 TWO_RECEIVERS = RECEIVERS >= 2
 TO_BANK = np.array([ROUTES[f].receivers[0] == "bank" for f in FLOWS])  # else the PBoC or finance
 TO_FINANCE = np.array([ROUTES[f].receivers[0] == "finance" for f in FLOWS])
+TO_PBOC = ~TO_BANK & ~TO_FINANCE
 COPY_TO_BANK = np.array([ROUTES[f].receivers[1:] == ("bank",) for f in FLOWS])  # quota notices
 PAYS = np.array([ROUTES[f].pays for f in FLOWS])
 LATE_RULE = PAYS & (np.arange(len(FLOWS)) != CLEARING_ID)  # waits for the next day after the cut-off
@@ -76,6 +77,7 @@ class FlowCode:
     signed: bool
     followup: bool
     flags: int  # FLAGS
+    to_pboc: bool  # neither to a bank nor to finance
 
 
 CODES = [
@@ -86,10 +88,18 @@ CODES = [
             int(PAY_TYPE[i]),
             *(bool(t[i]) for t in (TO_FINANCE, SIGNED, FOLLOWUP)),
             int(FLAGS[i]),
+            bool(TO_PBOC[i]),
         )
     )
     for i in range(len(FLOWS))
 ]
+# where a sent document goes first, in the order a cycle hands them on: (receiver, FlowCode field, table)
+_RECEIVERS = (
+    ("finance", "to_finance", TO_FINANCE),
+    ("pboc", "to_pboc", TO_PBOC),
+    ("bank", "to_bank", TO_BANK),
+    ("copy", "copy_to_bank", COPY_TO_BANK),
+)
 
 
 class Chunk:
@@ -518,31 +528,27 @@ class ModelBackend:
     def _issued(self, sender: Party, chunk: Chunk, at: np.ndarray) -> None:
         sender.state.outstanding += len(at)
         code = chunk.code
-        if code == MIXED or CODES[code].followup:  # follow-ups start when they are sent
+        routes = [CODES[code]] if code != MIXED else [CODES[c] for c in np.bincount(chunk.flow).nonzero()[0]]
+        if any(r.followup for r in routes):  # follow-ups start when they are sent
             unsent = np.isnan(chunk.t0)
             if unsent.any():
                 chunk.t0 = np.where(unsent, at, chunk.t0)
-        if code == MIXED:
-            to_bank, copied = TO_BANK[chunk.flow], COPY_TO_BANK[chunk.flow]
-            if not to_bank.all():
-                mask, to_finance = ~to_bank, TO_FINANCE[chunk.flow]
-                for role, which in (("finance", to_finance), ("pboc", mask & ~to_finance)):
-                    if which.any():
-                        receiver = self.sim.topology.party(chunk.place, role)
-                        flow, t0, bank = chunk.flow[which], chunk.t0[which], chunk.bank[which]
-                        self._deliver(receiver, chunk, flow, t0, bank, at[which], True)
-            for copy, wanted in ((False, to_bank), (True, copied)):
-                if wanted.any():
-                    self._to_banks(chunk, wanted, at[wanted], not copy)
-            return
-        route = CODES[code]
-        if route.to_bank:
-            self._to_banks(chunk, None, at, True)
-        else:
-            receiver = self.sim.topology.party(chunk.place, "finance" if route.to_finance else "pboc")
-            self._deliver(receiver, chunk, chunk.flow, chunk.t0, chunk.bank, at, True)
-        if route.copy_to_bank:
-            self._to_banks(chunk, None, at, False)
+        # to finance, the PBoC, each bank, and copies to each bank, in that order; a mask only
+        # where some of the chunk's flows go elsewhere
+        for role, goes, table in _RECEIVERS:
+            going = sum(getattr(r, goes) for r in routes)
+            if not going:
+                continue
+            which = None if going == len(routes) else table[chunk.flow]
+            if role in ("bank", "copy"):
+                self._to_banks(chunk, which, at if which is None else at[which], role == "bank")
+                continue
+            receiver = self.sim.topology.party(chunk.place, role)
+            if which is None:
+                self._deliver(receiver, chunk, chunk.flow, chunk.t0, chunk.bank, at, True)
+            else:
+                flow, t0, bank = chunk.flow[which], chunk.t0[which], chunk.bank[which]
+                self._deliver(receiver, chunk, flow, t0, bank, at[which], True)
 
     def _handled(self, receiver: Party, chunk: Chunk, at: np.ndarray) -> None:
         sim, n, code = self.sim, len(at), chunk.code
