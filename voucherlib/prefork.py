@@ -1,8 +1,9 @@
-"""Several worker processes behind one listening socket: `guoku serve --workers N`.
+"""Several worker processes behind one port: `guoku serve --workers N`.
 
 One Python process uses one core for the library's CPU work (SM2, XML, seals), so N workers fork
-after the socket is bound and each runs its own event loop, library and store connections on
-the shared socket; the kernel hands each new connection to whichever worker accepts it first.
+after the sockets are bound (one per worker on the same port, SO_REUSEPORT: `guoku serve`), and
+each runs its own event loop, library and store connections on its socket; the kernel spreads
+new connections over the sockets.
 What must stay single across them lives outside the processes: the store serialises writes and
 the audit chain head under its own lock (SQLite's file lock with `BEGIN IMMEDIATE`, PostgreSQL's
 `SELECT ... FOR UPDATE`), so group commit batches per worker and the chain stays one chain; the

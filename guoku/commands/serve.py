@@ -7,6 +7,7 @@ Exit codes: 0 stopped cleanly (SIGINT or SIGTERM: in-flight calls finish, the st
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import signal
 import socket
@@ -116,23 +117,52 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage(str(exc))
     try:
-        sock = socket.create_server((settings.host, settings.port))
+        socks = _listen(settings.host, settings.port, args.workers)
     except OSError as exc:
         print(
             f"guoku serve: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr
         )
         return EXIT_FAIL
-    with sock:
+    with contextlib.ExitStack() as stack:
+        for sock in socks:
+            stack.enter_context(sock)
         if args.workers == 1:
-            return _serve(settings, sock, args.log_level)
-        return _serve_workers(settings, sock, args.log_level, args.workers)
+            return _serve(settings, socks[0], args.log_level)
+        return _serve_workers(settings, socks, args.log_level)
 
 
-def _serve_workers(settings, sock: socket.socket, log_level: str, workers: int) -> int:
-    """`workers` processes on `sock` (voucherlib.prefork); what they share lives with the store."""
+def _listen(host: str, port: int, count: int) -> list[socket.socket]:
+    """`count` listening sockets on one address, one per worker.
+
+    With several, each has SO_REUSEPORT, so the kernel spreads new connections over them. One
+    socket shared by every worker would not: the worker that wakes first accepts everything
+    pending, and clients that keep their connections alive then stay on it (8 keep-alive clients
+    kept one of two workers busy and the other idle).
+    """
+    first = socket.create_server((host, port), reuse_port=count > 1)
+    socks = [first]
+    try:
+        bound = first.getsockname()[1]  # port 0 picks one; the others share it
+        socks += [socket.create_server((host, bound), reuse_port=True) for _ in range(count - 1)]
+    except OSError:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
+def _serve_workers(settings, socks: list[socket.socket], log_level: str) -> int:
+    """A process per socket (voucherlib.prefork); what they share lives with the store."""
     from voucherlib.prefork import run_workers
 
-    code = run_workers(workers, lambda i: _serve(settings, sock, log_level, workers=workers, first=i == 0))
+    workers = len(socks)
+
+    def serve(index: int) -> int:
+        for other in socks[:index] + socks[index + 1 :]:
+            other.close()  # a worker that stops takes its socket, and the connections it would get, along
+        return _serve(settings, socks[index], log_level, workers=workers, first=index == 0)
+
+    code = run_workers(workers, serve)
     print(f"guoku serve: {workers} workers stopped" + (" (one failed)" if code else ""), flush=True)
     return code
 

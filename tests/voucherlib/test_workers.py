@@ -11,6 +11,7 @@ without the shared nonce memory (voucherlib.nonces) the other worker would accep
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import uuid
@@ -19,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from evoucher.codec import build_mof
@@ -43,7 +45,7 @@ from .service.support import (
 )
 from .test_scaleout import _healthy, at_once, call, guoku
 
-REPLAYS = 16  # fresh connections: each goes to whichever worker accepts first
+REPLAYS = 16  # fresh connections, spread over the workers by the kernel
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +65,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def server(env_dir: Path, db_url: str, tmp_path: Path) -> Iterator[str]:
+def server(server_process: tuple[subprocess.Popen, str]) -> str:
+    return server_process[1]
+
+
+@pytest.fixture
+def server_process(env_dir: Path, db_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, str]]:
     log = tmp_path / "serve.log"
     command = [sys.executable, "-m", "guoku", "serve", "--env", str(env_dir), "--db", db_url, "--port", "0",
                "--business-date", BUSINESS_DATE.isoformat(), "--workers", "2"]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
-        yield _healthy(process, log)
+        yield process, _healthy(process, log)
     finally:
         process.terminate()
         try:
@@ -80,6 +87,26 @@ def server(env_dir: Path, db_url: str, tmp_path: Path) -> Iterator[str]:
             process.wait()
             raise
     assert "2 workers stopped" in log.read_text()
+
+
+def _listening(pid: int, port: int) -> set[str]:
+    """The sockets (by inode) process `pid` listens on at `port`."""
+    held = psutil.Process(pid).net_connections(kind="tcp")
+    fds = [c.fd for c in held if c.status == psutil.CONN_LISTEN and c.laddr.port == port]
+    return {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in fds}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_each_worker_listens_on_a_socket_of_its_own(server_process):
+    """One socket shared by the workers let the first to wake accept every pending connection, so
+    8 keep-alive clients kept one of two workers busy and the other idle. With a socket each
+    (SO_REUSEPORT) the kernel spreads new connections over the workers."""
+    process, url = server_process
+    port = int(url.rsplit(":", 1)[1])
+    workers = psutil.Process(process.pid).children()
+    sockets = [_listening(worker.pid, port) for worker in workers]
+    assert len(workers) == 2 and all(len(held) == 1 for held in sockets), sockets
+    assert len(set.union(*sockets)) == 2, sockets
 
 
 def signed_request(env_dir: Path, url: str) -> tuple[str, bytes, dict[str, str]]:
