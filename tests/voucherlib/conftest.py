@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -55,6 +56,16 @@ def _empty_pg(url: str) -> None:
         exists = conn.execute("SELECT to_regclass(%s)", (f"{schema}.audit_head",)).fetchone()[0]
         if exists:
             conn.execute(f"TRUNCATE {', '.join(f'{schema}.{t}' for t in TABLES)}")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A store URL for `guoku serve` processes under test: a file, or a private PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'library.db'}"
+    else:
+        with private_schema(f"guoku_serve_{uuid.uuid4().hex[:12]}") as url:
+            yield url
 
 
 @pytest.fixture(params=BACKENDS)

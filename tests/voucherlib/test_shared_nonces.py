@@ -40,15 +40,6 @@ def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'library.db'}"
-    else:
-        with private_schema(f"guoku_nonces_{uuid.uuid4().hex[:12]}") as url:
-            yield url
-
-
 @contextlib.contextmanager
 def serving(env_dir: Path, db_url: str, log: Path) -> Iterator[str]:
     """One `guoku serve` process on `db_url`; its base URL once healthy; stopped gracefully."""

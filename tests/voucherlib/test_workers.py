@@ -14,7 +14,6 @@ import contextlib
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -30,7 +29,6 @@ from mocks import LibraryFault, VoucherLibraryClient
 from mocks.errors import TransportError
 from voucherlib.nonces import REPLAYED, SharedNonces
 
-from .conftest import private_schema
 from .service.support import (
     ADM,
     BUSINESS_DATE,
@@ -53,15 +51,6 @@ def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("workers-env")
     create_environment(root, scenario="tiny", seed=5)
     return root
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'library.db'}"
-    else:
-        with private_schema(f"guoku_workers_{uuid.uuid4().hex[:12]}") as url:
-            yield url
 
 
 @pytest.fixture
