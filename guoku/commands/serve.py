@@ -159,7 +159,7 @@ def _serve_workers(settings, socks: list[socket.socket], log_level: str) -> int:
 
     def serve(index: int) -> int:
         for other in socks[:index] + socks[index + 1 :]:
-            other.close()  # a worker that stops takes its socket, and the connections it would get, along
+            other.close()  # each worker holds only its own socket
         return _serve(settings, socks[index], log_level, workers=workers, first=index == 0)
 
     code = run_workers(workers, serve)

@@ -12,10 +12,12 @@ import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from evoucher.pki.builder import create_environment
 from voucherlib.store import Store, open_store
 from voucherlib.store.schema import TABLES
 
@@ -56,6 +58,14 @@ def _empty_pg(url: str) -> None:
         exists = conn.execute("SELECT to_regclass(%s)", (f"{schema}.audit_head",)).fetchone()[0]
         if exists:
             conn.execute(f"TRUNCATE {', '.join(f'{schema}.{t}' for t in TABLES)}")
+
+
+@pytest.fixture(scope="module")
+def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny environment for the tests that run `guoku serve` processes (workers, shared nonces)."""
+    root = tmp_path_factory.mktemp("serve-env")
+    create_environment(root, scenario="tiny", seed=5)
+    return root
 
 
 @pytest.fixture(params=BACKENDS)

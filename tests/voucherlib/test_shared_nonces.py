@@ -9,54 +9,21 @@ server is a plain `guoku serve` (one worker), so only the store connects them.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
-from evoucher.pki.builder import create_environment
 from evoucher.wsauth import NonceCache
 from voucherlib.nonces import REPLAYED, SharedNonces, open_nonces
 from voucherlib.store import open_store
 from voucherlib.store.postgres_nonces import PostgresNonces
 
 from .conftest import PG_URL, private_schema
-from .service.support import BUSINESS_DATE
-from .test_scaleout import _healthy
-from .test_workers import signed_request
-
-
-@pytest.fixture(scope="module")
-def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("nonces-env")
-    create_environment(root, scenario="tiny", seed=6)
-    return root
-
-
-@contextlib.contextmanager
-def serving(env_dir: Path, db_url: str, log: Path) -> Iterator[str]:
-    """One `guoku serve` process on `db_url`; its base URL once healthy; stopped gracefully."""
-    command = [sys.executable, "-m", "guoku", "serve", "--env", str(env_dir), "--db", db_url, "--port", "0",
-               "--business-date", BUSINESS_DATE.isoformat()]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        yield _healthy(process, log)
-    finally:
-        process.terminate()
-        try:
-            assert process.wait(20) == 0, log.read_text(errors="replace")[-2000:]
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise
+from .test_workers import serving, signed_request
 
 
 def post(base: str, request: tuple[str, bytes, dict[str, str]]) -> httpx.Response:
@@ -71,13 +38,16 @@ def assert_replay_refused(answer: httpx.Response) -> None:
 
 
 def test_a_request_one_server_accepted_is_refused_by_another_and_after_a_restart(env_dir, db_url, tmp_path):
-    with serving(env_dir, db_url, tmp_path / "a.log") as a, serving(env_dir, db_url, tmp_path / "b.log") as b:
+    with (
+        serving(env_dir, db_url, tmp_path / "a.log") as (_, a),
+        serving(env_dir, db_url, tmp_path / "b.log") as (_, b),
+    ):
         request = signed_request(env_dir, a)
         accepted = post(a, request)
         assert accepted.status_code == 200, accepted.text
         assert_replay_refused(post(b, request))
         assert_replay_refused(post(a, request))  # as a single process refuses it
-    with serving(env_dir, db_url, tmp_path / "c.log") as c:  # a restart: the store still remembers
+    with serving(env_dir, db_url, tmp_path / "c.log") as (_, c):  # a restart: the store still remembers
         assert_replay_refused(post(c, request))
 
 

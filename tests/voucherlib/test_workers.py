@@ -24,7 +24,6 @@ import pytest
 
 from evoucher.codec import build_mof
 from evoucher.pki import load_environment
-from evoucher.pki.builder import create_environment
 from mocks import LibraryFault, VoucherLibraryClient
 from mocks.errors import TransportError
 from voucherlib.nonces import REPLAYED, SharedNonces
@@ -46,13 +45,6 @@ from .test_scaleout import _healthy, at_once, call, guoku
 REPLAYS = 16  # fresh connections, spread over the workers by the kernel
 
 
-@pytest.fixture(scope="module")
-def env_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("workers-env")
-    create_environment(root, scenario="tiny", seed=5)
-    return root
-
-
 @pytest.fixture
 def server(server_process: tuple[subprocess.Popen, str]) -> str:
     return server_process[1]
@@ -61,8 +53,16 @@ def server(server_process: tuple[subprocess.Popen, str]) -> str:
 @pytest.fixture
 def server_process(env_dir: Path, db_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen, str]]:
     log = tmp_path / "serve.log"
+    with serving(env_dir, db_url, log, "--workers", "2") as running:
+        yield running
+    assert "2 workers stopped" in log.read_text()
+
+
+@contextlib.contextmanager
+def serving(env_dir: Path, db_url: str, log: Path, *extra: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """One `guoku serve` on `db_url` (its process and base URL once healthy), stopped gracefully."""
     command = [sys.executable, "-m", "guoku", "serve", "--env", str(env_dir), "--db", db_url, "--port", "0",
-               "--business-date", BUSINESS_DATE.isoformat(), "--workers", "2"]  # fmt: skip
+               "--business-date", BUSINESS_DATE.isoformat(), *extra]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
@@ -75,7 +75,6 @@ def server_process(env_dir: Path, db_url: str, tmp_path: Path) -> Iterator[tuple
             process.kill()
             process.wait()
             raise
-    assert "2 workers stopped" in log.read_text()
 
 
 def _listening(pid: int, port: int) -> set[str]:

@@ -18,6 +18,7 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal, Protocol
 
 import anyio
@@ -282,11 +283,12 @@ def create_soap_router(
         else:
             async with contextlib.AsyncExitStack() as turn:
                 try:
-                    wait = lambda: turn.enter_async_context(bulky)  # noqa: E731
-                    data = await _read_body(request, max_request_bytes, wait)
+                    data = await _read_body(
+                        request, max_request_bytes, partial(turn.enter_async_context, bulky)
+                    )
                 except Exception as exc:
-                    args = (service, exc, None, "request", (None, None), None, LITERAL)
-                    response = await to_thread.run_sync(refuse, *args)
+                    unread = (None, "request", (None, None), None, LITERAL)  # nothing known of it yet
+                    response = await to_thread.run_sync(refuse, service, exc, *unread)
                 else:
                     response = await to_thread.run_sync(answer, service, data)
         await response(scope, receive, send)
