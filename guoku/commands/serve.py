@@ -87,6 +87,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="worker processes on the one port, e.g. one per core (1); they share the store, "
         "its audit chain and the CallerAuth nonces",
     )
+    parser.add_argument(
+        "--cpu-affinity",
+        choices=("auto", "off"),
+        default="auto",
+        help="with --workers N: auto gives each worker its own share of the CPUs (one core each "
+        "when N equals the cores), which spares the cross-core GIL hand-offs; off leaves the "
+        "kernel to place them (auto)",
+    )
     parser.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     parser.set_defaults(func=run)
 
@@ -128,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             stack.enter_context(sock)
         if args.workers == 1:
             return _serve(settings, socks[0], args.log_level)
-        return _serve_workers(settings, socks, args.log_level)
+        return _serve_workers(settings, socks, args.log_level, pin=args.cpu_affinity == "auto")
 
 
 def _listen(host: str, port: int, count: int) -> list[socket.socket]:
@@ -151,7 +159,7 @@ def _listen(host: str, port: int, count: int) -> list[socket.socket]:
     return socks
 
 
-def _serve_workers(settings, socks: list[socket.socket], log_level: str) -> int:
+def _serve_workers(settings, socks: list[socket.socket], log_level: str, *, pin: bool) -> int:
     """A process per socket (voucherlib.prefork); what they share lives with the store."""
     from voucherlib.prefork import run_workers
 
@@ -162,7 +170,7 @@ def _serve_workers(settings, socks: list[socket.socket], log_level: str) -> int:
             other.close()  # each worker holds only its own socket
         return _serve(settings, socks[index], log_level, workers=workers, first=index == 0)
 
-    code = run_workers(workers, serve)
+    code = run_workers(workers, serve, pin=pin)
     print(f"guoku serve: {workers} workers stopped" + (" (one failed)" if code else ""), flush=True)
     return code
 

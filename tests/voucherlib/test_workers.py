@@ -27,6 +27,7 @@ from evoucher.pki import load_environment
 from mocks import LibraryFault, VoucherLibraryClient
 from mocks.errors import TransportError
 from voucherlib.nonces import REPLAYED, SharedNonces
+from voucherlib.prefork import worker_cpus
 
 from .service.support import (
     ADM,
@@ -95,6 +96,36 @@ def test_each_worker_listens_on_a_socket_of_its_own(server_process):
     sockets = [_listening(worker.pid, port) for worker in workers]
     assert len(workers) == 2 and all(len(held) == 1 for held in sockets), sockets
     assert len(set.union(*sockets)) == 2, sockets
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity on this kernel")
+def test_each_worker_and_every_thread_of_it_runs_on_cpus_of_its_own(server_process):
+    """Pinned before any thread starts, so the event loop, request threads and store writer of a
+    worker share its CPUs; two workers on a machine with two or more CPUs share none."""
+    process, _ = server_process
+    allowed = os.sched_getaffinity(0)
+    cpus = []
+    for worker in psutil.Process(process.pid).children():
+        threads = {os.sched_getaffinity(int(tid)) == os.sched_getaffinity(worker.pid)
+                   for tid in os.listdir(f"/proc/{worker.pid}/task")}  # fmt: skip
+        assert threads == {True}, f"a thread of worker {worker.pid} runs elsewhere"
+        cpus.append(os.sched_getaffinity(worker.pid))
+    assert len(cpus) == 2 and all(c <= allowed for c in cpus), cpus
+    if len(allowed) >= 2:
+        assert not cpus[0] & cpus[1] and cpus[0] | cpus[1] == allowed, cpus
+
+
+@pytest.mark.parametrize(
+    ("workers", "cpus", "expected"),
+    [
+        (2, {0, 1}, [{0}, {1}]),
+        (2, {0, 1, 2, 3, 4}, [{0, 1}, {2, 3, 4}]),
+        (3, {4, 6}, [{4}, {6}, {4}]),
+        (1, {0, 1, 2}, [{0, 1, 2}]),
+    ],
+)
+def test_workers_get_near_equal_slices_of_the_cpus(workers, cpus, expected):
+    assert worker_cpus(workers, cpus) == expected
 
 
 def signed_request(env_dir: Path, url: str) -> tuple[str, bytes, dict[str, str]]:
