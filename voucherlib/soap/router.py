@@ -84,6 +84,18 @@ def _call(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
 
+SOAP_PREFIX = "/realware/services/"
+
+
+def post_endpoint(router: APIRouter) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The ASGI endpoint a `create_soap_router` router answers POSTs with, for an app to call
+    directly with `scope["path_params"] = {"service": NAME}` (see voucherlib.app)."""
+    for route in router.routes:
+        if isinstance(getattr(route, "endpoint", None), _AsgiEndpoint):
+            return route.endpoint
+    raise ValueError("not a router made by create_soap_router")
+
+
 @dataclass(frozen=True)
 class _AsgiEndpoint:
     """Starlette treats a route endpoint that is not a function as an ASGI app of its own."""
@@ -293,7 +305,7 @@ def create_soap_router(
                     response = await to_thread.run_sync(answer, service, data)
         await response(scope, receive, send)
 
-    path = "/realware/services/{service}"
+    path = SOAP_PREFIX + "{service}"
     router.add_api_route(path, describe, methods=["GET"], include_in_schema=False)
     router.add_route(path, _AsgiEndpoint(dispatch), methods=["POST"], include_in_schema=False)
     return router
