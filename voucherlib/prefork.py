@@ -40,6 +40,11 @@ def worker_cpus(workers: int, cpus: set[int]) -> list[set[int]]:
     return [set(ordered[bounds[i] : bounds[i + 1]]) for i in range(workers)]
 
 
+def _stop_before_serving(signum: int, _frame: object) -> None:
+    """A stop that reaches a worker still starting: it has served nothing, so nothing to finish."""
+    raise SystemExit(0)
+
+
 def _run_child(index: int, serve: Callable[[int], int], cpus: set[int] | None) -> None:
     os.setpgid(0, 0)
     if cpus is not None:
@@ -88,8 +93,8 @@ def run_workers(workers: int, serve: Callable[[int], int], *, pin: bool = True) 
             signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)  # none between fork and handlers
             pid = os.fork()
             if pid == 0:
-                for sig, handler in previous.items():
-                    signal.signal(sig, handler)
+                for sig in STOP_SIGNALS:  # until `serve` installs its own
+                    signal.signal(sig, _stop_before_serving)
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
                 _run_child(index, serve, cpus[index])
             children[pid] = index

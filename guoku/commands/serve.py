@@ -12,6 +12,7 @@ import datetime as dt
 import signal
 import socket
 import sys
+from functools import partial
 from pathlib import Path
 
 from guoku.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
@@ -175,6 +176,12 @@ def _serve_workers(settings, socks: list[socket.socket], log_level: str, *, pin:
     return code
 
 
+def _stop(server, received: list[int], signum: int, _frame: object) -> None:
+    """Before uvicorn has its own handlers (and when it re-raises the signal it stopped on)."""
+    received.append(signum)
+    server.should_exit = True  # uvicorn, once started, stops at once
+
+
 def _serve(settings, sock: socket.socket, log_level: str, *, workers: int = 1, first: bool = True) -> int:
     import uvicorn
 
@@ -200,7 +207,7 @@ def _serve(settings, sock: socket.socket, log_level: str, *, workers: int = 1, f
     received: list[int] = []
     # uvicorn re-raises the signal that stopped it; a graceful stop is our normal exit (0)
     previous = {
-        sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)
+        sig: signal.signal(sig, partial(_stop, server, received)) for sig in (signal.SIGINT, signal.SIGTERM)
     }
     try:
         server.run(sockets=[sock])

@@ -202,6 +202,9 @@ from voucherlib.prefork import run_workers
 def serve(index):
     if index == 0 and sys.argv[1] == "fail":
         return 3
+    if sys.argv[1] == "slow":  # still starting (reading the environment, say) when stopped
+        os.write(1, f"worker {index} starting\\n".encode())
+        time.sleep(30)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     os.write(1, f"worker {index} up\\n".encode())  # one write: the workers share the pipe
     while True:
@@ -224,6 +227,15 @@ def test_a_worker_that_fails_stops_the_others_and_the_exit_says_so():
 def test_sigterm_to_the_parent_stops_every_worker_gracefully():
     process = _workers("serve")
     assert sorted(process.stdout.readline() for _ in range(3)) == [f"worker {i} up\n" for i in range(3)]
+    process.terminate()
+    assert process.wait(30) == 0
+
+
+def test_a_stop_while_the_workers_are_still_starting_is_a_clean_stop():
+    """Until a worker has its own handlers, a SIGTERM from the parent must not kill it (which the
+    parent took for a failure, exit 1): a worker stopped before it serves has nothing to finish."""
+    process = _workers("slow")
+    assert sorted(process.stdout.readline() for _ in range(3)) == [f"worker {i} starting\n" for i in range(3)]
     process.terminate()
     assert process.wait(30) == 0
 
