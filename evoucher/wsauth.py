@@ -254,8 +254,17 @@ class Verifier:
         _public_key(auth.certificate)
         return auth
 
-    def verify(self, soap_header: etree._Element | None, body: etree._Element, *, service: str) -> AuthHeader:
-        auth = self.screen(soap_header)
+    def verify(
+        self,
+        soap_header: etree._Element | None,
+        body: etree._Element,
+        *,
+        service: str,
+        screened: AuthHeader | None = None,
+    ) -> AuthHeader:
+        """The whole check. `screened` is what `screen` returned for this request's header, if it
+        was screened already (its freshness is then not judged twice)."""
+        auth = screened if screened is not None else self.screen(soap_header)
         now = self.clock()
         message = signing_input(
             service=service, cert_id=auth.cert_id, created=auth.created, nonce=auth.nonce, body=body

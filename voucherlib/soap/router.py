@@ -234,13 +234,24 @@ def create_soap_router(
         Body never holds the event loop, and a call costs one thread hand-off, not one per step."""
         op_name, stage, proven, dialect, adm = None, "request", (None, None), LITERAL, None
         try:
-            # who is calling, and for what, from the header and the operation's name alone
-            head, first = read_envelope_prologue(data, limit=max_request_bytes, what="SOAP request")
-            if first is not None and not soapenc.is_independent(first):  # not a multiRef: the call
-                op_name = etree.QName(first).localname
-                if soapenc.is_encoded(first, first.getparent()):  # an early refusal answers in kind
-                    dialect = Dialect(True, etree.QName(first).namespace)
+            # a request up to BULKY_REQUEST_BYTES is parsed whole before its caller is known
+            # anyway (below), so once, first; a fault in it is met and named by the steps below
+            try:
+                parsed = (
+                    parse_request(data, limit=max_request_bytes) if len(data) <= BULKY_REQUEST_BYTES else None
+                )
+            except Exception:
+                parsed = None
+            if parsed is not None:
+                head, op_name, dialect = parsed.header, parsed.operation, parsed.dialect
                 _operation(service, profile, op_name)
+            else:  # who is calling, and for what, from the header and the operation's name alone
+                head, first = read_envelope_prologue(data, limit=max_request_bytes, what="SOAP request")
+                if first is not None and not soapenc.is_independent(first):  # not a multiRef: the call
+                    op_name = etree.QName(first).localname
+                    if soapenc.is_encoded(first, first.getparent()):  # an early refusal answers in kind
+                        dialect = Dialect(True, etree.QName(first).namespace)
+                    _operation(service, profile, op_name)
             if auth == "required":
                 stage = "authentication"
                 try:
@@ -253,16 +264,16 @@ def create_soap_router(
                         raise  # nobody the library knows: a large Body is never parsed for them
                     else:  # a small one is: a malformed request is named as such first (EVS100)
                         stage = "request"
-                        parse_request(data, limit=max_request_bytes)
+                        parsed = parsed or parse_request(data, limit=max_request_bytes)
                         stage = "authentication"
                         raise
                 stage = "request"
-            parsed = parse_request(data, limit=max_request_bytes)  # only now the Body
+            parsed = parsed or parse_request(data, limit=max_request_bytes)  # only now the Body
             op_name, dialect = parsed.operation, parsed.dialect
             op = _operation(service, profile, op_name)
             if auth == "required":
                 stage = "authentication"
-                header = check.verify(parsed.header, parsed.body, service=service)
+                header = check.verify(parsed.header, parsed.body, service=service, screened=screened)
                 stage, proven = "caller", (header.cert_id, header.certificate)
                 args = decode_args(op, parsed)
                 wsauth.check_cert_id(header, args["cert_id"])
