@@ -77,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         resolve_caller=library.resolve_caller,
         on_refusal=library.refused,
         verifier=wsauth.Verifier(nonces=nonces),
+        request_nice=settings.request_nice,
     )
     app.include_router(soap)  # GET (WSDL) and, for apps that mount the router, POST
     app.soap_post = post_endpoint(soap)

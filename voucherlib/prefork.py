@@ -14,6 +14,10 @@ thread. A worker's threads (the event loop, the request threads, the store's wri
 at the GIL; on one core a turn is a cheap switch, spread over cores a thread wakes on another
 core only to find the GIL taken. Unpinned, two workers spent 13.4 voluntary context switches and
 2.9 ms of system CPU per voucher on the send path; pinned, 1-2 and 0.3 ms (docs/performance.md).
+On SQLite the workers take turns at the store's write lock, which a writer holds from BEGIN to
+the end of its COMMIT; `guoku serve` runs each worker's request threads at niceness 10
+(`Settings.request_nice`), so the holder is not kept waiting for its core behind them while the
+other workers wait for the lock (idle CPU fell from ~0.45 to ~0.2 cores of 2).
 
 Each worker gets its own process group, so a Ctrl-C at the terminal reaches only the parent,
 which passes one SIGTERM to every worker (graceful: in-flight calls finish, the store closes).

@@ -30,6 +30,10 @@ class Settings:
     `crl_refresh_seconds` bounds how stale the environment's CRLs may be: the library looks for
     a newer CRL (`guoku env revoke`) at most that often, 0 at every call.
     `reports_dir` holds the HTML reports the web console serves (`guoku serve --reports`).
+    `request_nice` lowers the scheduling priority of the threads that handle requests by that
+    much (Linux thread niceness, 0..19): `guoku serve --workers N` sets 10, so that a worker's
+    store writer, which holds the write lock the other workers wait for, is not kept waiting
+    for the CPU behind its own request threads (docs/performance.md).
     """
 
     env_dir: Path
@@ -42,6 +46,7 @@ class Settings:
     port: int = DEFAULT_PORT
     crl_refresh_seconds: float = 5.0
     reports_dir: Path | None = None  # HTML reports the console serves at /console/reports/
+    request_nice: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "env_dir", Path(self.env_dir))
@@ -55,6 +60,8 @@ class Settings:
             raise ValueError(f"Settings.crl_refresh_seconds must be >= 0, got {self.crl_refresh_seconds!r}")
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
             raise ValueError(f"Settings.port must be 0..65535 (0: any free port), got {self.port!r}")
+        if isinstance(self.request_nice, bool) or self.request_nice not in range(20):
+            raise ValueError(f"Settings.request_nice must be 0..19, got {self.request_nice!r}")
         if not self.db_url.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise ValueError(
                 f"Settings.db_url must be sqlite:///PATH, sqlite:// or postgresql://..., got {self.db_url!r}"

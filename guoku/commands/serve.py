@@ -17,6 +17,7 @@ from pathlib import Path
 
 from guoku.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 
+WORKER_REQUEST_NICE = 10  # with several workers on one store (voucherlib.prefork)
 EPILOG = """\
 The library serves the realware SOAP interface, one endpoint per party kind, each with its WSDL
 at ?wsdl: /realware/services/AsspFinanceService (011), AsspCBankService (001), AsspPBankService
@@ -122,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             env_dir=args.env, profile=args.profile, db_url=args.db, auth=args.auth,
             seal_policy=PRESETS[args.seal_policy], business_date=args.business_date,
             host=args.host, port=args.port, reports_dir=args.reports,
+            request_nice=WORKER_REQUEST_NICE if args.workers > 1 else 0,
         )  # fmt: skip
     except ValueError as exc:
         return _usage(str(exc))

@@ -115,6 +115,29 @@ def test_each_worker_and_every_thread_of_it_runs_on_cpus_of_its_own(server_proce
         assert not cpus[0] & cpus[1] and cpus[0] | cpus[1] == allowed, cpus
 
 
+def _nice(pid: int, tid: int) -> int:
+    return int(Path(f"/proc/{pid}/task/{tid}/stat").read_text().rpartition(")")[2].split()[16])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_request_threads_yield_to_the_event_loop_and_store_writer_of_their_worker(server_process):
+    """A worker's store writer holds the write lock the other workers wait for: its request
+    threads run at niceness 10, so it is not kept waiting for the CPU behind them."""
+    process, url = server_process
+    for _ in range(8):  # malformed calls, refused by request threads on both workers in time
+        httpx.post(f"{url}/realware/services/AsspFinanceService", content=b"<x/>", timeout=10)
+    for worker in psutil.Process(process.pid).children():
+        nice = {int(tid): _nice(worker.pid, int(tid)) for tid in os.listdir(f"/proc/{worker.pid}/task")}
+        assert nice[worker.pid] == 0, nice  # the event loop
+        assert sorted(set(nice.values())) in ([0, 10], [0]), nice
+    niced = [
+        _nice(w.pid, int(t))
+        for w in psutil.Process(process.pid).children()
+        for t in os.listdir(f"/proc/{w.pid}/task")
+    ]
+    assert niced.count(10) >= 1, niced
+
+
 @pytest.mark.parametrize(
     ("workers", "cpus", "expected"),
     [

@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+import os
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -145,6 +147,19 @@ def _operation(service: str, profile: str, name: str) -> Operation:
     return op
 
 
+_niced = threading.local()
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower this thread's scheduling priority by `nice`, once per thread (Linux: a thread's own
+    niceness; elsewhere, or where refused, it stays as it is)."""
+    if nice and not getattr(_niced, "done", False):
+        _niced.done = True
+        tid = threading.get_native_id()
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+
+
 def _tell(on_refusal: Callable[[Refusal], Any] | None, refusal: Refusal) -> None:
     """Hand a refusal to `on_refusal` (from a worker thread); its failure is logged and never
     changes the fault sent."""
@@ -181,6 +196,7 @@ def create_soap_router(
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
     on_refusal: Callable[[Refusal], Any] | None = None,
     max_bulky_requests: int = 2,
+    request_nice: int = 0,
 ) -> APIRouter:
     """A router serving `/realware/services/<Name>` for the four services under one profile.
 
@@ -194,6 +210,7 @@ def create_soap_router(
     BULKY_REQUEST_BYTES whose header fails is refused without its Body ever being parsed (a
     smaller one is parsed first, so that a malformed request is named as such). Bulky requests
     are read and handled at most `max_bulky_requests` at a time; the others wait their turn.
+    The threads that handle requests run `request_nice` lower than the rest (`_lower_priority`).
     """
     if profile not in PROFILES:
         raise ValueError(f"create_soap_router: profile must be one of {PROFILES}, got {profile!r}")
@@ -232,6 +249,7 @@ def create_soap_router(
     def answer(service: str, data: bytes) -> Response:
         """The whole request after its bytes are read, in one worker thread: parsing a large
         Body never holds the event loop, and a call costs one thread hand-off, not one per step."""
+        _lower_priority(request_nice)
         op_name, stage, proven, dialect, adm = None, "request", (None, None), LITERAL, None
         try:
             # a request up to BULKY_REQUEST_BYTES is parsed whole before its caller is known
