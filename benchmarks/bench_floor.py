@@ -16,7 +16,8 @@ Workloads, alternating in every round (medians shown):
     signs for it (confirmVoucher), saves its stamped receipt and sends it back, finance reads and
     signs for the receipt: 8 calls, floor 13 verifies (8 CallerAuth, 3 + 2 document signatures).
 The client replays requests signed before each run (`benchmarks._presigned`), so it costs
-little; its own CPU is measured (os.times) and reported, and with N workers it shares the cores.
+little; its own CPU is measured (os.times) and reported, and with N workers it shares the cores;
+with --db postgres so does the database server, whose processes' CPU is measured and reported too.
 
     .venv/bin/python -m benchmarks.bench_floor [--seconds 3] [--rounds 3] [--clients 32] [--workers 2]
         [--db sqlite|postgres] [--sm2 openssl|gmssl|python] [--before DIR]
@@ -63,6 +64,17 @@ def server_cpu(server: Server) -> float:
     return total
 
 
+def database_cpu() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine (the library's backends and
+    the server's own workers; nothing else uses that server during a run here)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in ("postgres", "postmaster"):
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                total += sum(process.cpu_times()[:2])
+    return total
+
+
 def client_cpu() -> float:
     times = os.times()
     return times.user + times.system
@@ -79,6 +91,8 @@ class Run:
     server_ms: list[float] = field(default_factory=list)
     client_ms: list[float] = field(default_factory=list)
     busy: list[float] = field(default_factory=list)
+    database: bool = False  # also count PostgreSQL's processes (--db postgres)
+    database_ms: list[float] = field(default_factory=list)
     best: float = 150.0
 
     def __call__(self, seconds: float) -> float:
@@ -90,10 +104,12 @@ class Run:
             os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
         try:
             before, mine = server_cpu(self.server), client_cpu()
+            db = database_cpu() if self.database else 0.0
             done, elapsed = asyncio.run(
                 drive(self.server.url, planned, clients=self.clients, seconds=seconds)
             )
             used, spent = server_cpu(self.server) - before, client_cpu() - mine
+            db = database_cpu() - db if self.database else 0.0
         finally:
             os.sched_setaffinity(0, all_cores)
         if done == len(planned):
@@ -101,6 +117,7 @@ class Run:
         self.server_ms.append(1e3 * used / max(done, 1))
         self.client_ms.append(1e3 * spent / max(done, 1))
         self.busy.append(used / elapsed)
+        self.database_ms.append(1e3 * db / max(done, 1))
         self.best = max(self.best, done / elapsed)
         return done / elapsed
 
@@ -216,22 +233,25 @@ def main(argv: list[str] | None = None) -> int:
             return round_trip_requests(trip.url, env, vouchers, count)
 
         client_core = {CLIENT_CORE} if pinned else None
+        database = args.db == "postgres"
         runs = {
-            "send path, 1 worker": Run(one, plan_for(one), args.clients, client_core),
-            f"send path, {args.workers} workers": Run(many, plan_for(many), args.clients, None),
-            "round trip, 1 worker": Run(trip, trip_plan, args.clients, client_core),
+            "send path, 1 worker": Run(one, plan_for(one), args.clients, client_core, database=database),
+            f"send path, {args.workers} workers": Run(
+                many, plan_for(many), args.clients, None, database=database
+            ),
+            "round trip, 1 worker": Run(trip, trip_plan, args.clients, client_core, database=database),
         }
         if args.before:
             before = serve("before", core=0, cwd=args.before)
             runs[f"send path, 1 worker, from {args.before}"] = Run(
-                before, plan_for(before), args.clients, client_core
+                before, plan_for(before), args.clients, client_core, database=database
             )
         workloads = {**verify_rates(sample), **{name: SelfTimed(run) for name, run in runs.items()}}
         seconds = {name: (0.4 if name.startswith("SM2") else args.seconds) for name in workloads}
         print("warm-up round", flush=True)
         time_rounds(workloads, seconds={k: min(v, 1.0) for k, v in seconds.items()}, rounds=1)
         for run in runs.values():
-            run.server_ms.clear(), run.client_ms.clear(), run.busy.clear()
+            run.server_ms.clear(), run.client_ms.clear(), run.busy.clear(), run.database_ms.clear()
         load = os.getloadavg()[0]
         rates = time_rounds(workloads, seconds=seconds, rounds=args.rounds, show=True)
         report(rates, runs, backend, args.workers)
@@ -263,14 +283,21 @@ def report(rates: dict[str, list[float]], runs: dict[str, Run], backend: str, wo
         against = "; ".join(f"{cpu / (count * ms):.2f}× {count} verifies with {label} ({count * ms:.2f} ms)"
                             for label, ms in floors.items())  # fmt: skip
         print(f"  {name}: {med[name]:,.0f}/s, server {cpu:.2f} ms CPU per voucher = {against}")
+        database = (f"; PostgreSQL's processes {statistics.median(run.database_ms):.2f} ms"
+                    if run.database else "")  # fmt: skip
         print(f"    server busy {statistics.median(run.busy):.2f} cores; client "
-              f"{statistics.median(run.client_ms):.2f} ms CPU per voucher")  # fmt: skip
+              f"{statistics.median(run.client_ms):.2f} ms CPU per voucher{database}")  # fmt: skip
     one, many = med["send path, 1 worker"], med[f"send path, {workers} workers"]
-    client = statistics.median(runs[f"send path, {workers} workers"].client_ms)
-    share = client * many / 1e3  # cores the client took from the servers during the N-worker run
+    run_n = runs[f"send path, {workers} workers"]
+    # cores the client (and the database server, on this machine) took during the N-worker run
+    shares = {"the client": statistics.median(run_n.client_ms) * many / 1e3}
+    if run_n.database:
+        shares["PostgreSQL"] = statistics.median(run_n.database_ms) * many / 1e3
+    share = sum(shares.values())
+    took = " and ".join(f"{who} {cores:.2f}" for who, cores in shares.items())
     print(f"\nScaling: {workers} workers {many / one:.2f}× one worker (per-round rates, medians);")
-    print(f"  the client took {share:.2f} cores meanwhile; with them for the servers: "
-          f"{many / one * workers / (workers - share):.2f}×")  # fmt: skip
+    print(f"  cores taken meanwhile by {took}; with them for the servers: "
+          f"{many / one * workers / max(workers - share, 0.01):.2f}×")  # fmt: skip
     busy1 = statistics.median(runs["send path, 1 worker"].busy)
     busy_n = statistics.median(runs[f"send path, {workers} workers"].busy)
     per_cpu = many / busy_n / (one / busy1)
