@@ -45,3 +45,21 @@ def test_bench_floor_prints_the_server_cpu_against_the_floor_and_the_scaling():
     ratios = re.findall(r"= (\d+\.\d+)× (5|13) verifies with", run.stdout)
     assert {count for _, count in ratios} == {"5", "13"} and all(float(r) > 0 for r, _ in ratios)
     assert re.search(r"Scaling: 2 workers \d+\.\d+× one worker", run.stdout)
+
+
+@pytest.mark.slow
+def test_bench_pipeline_compares_two_checkouts_round_by_round(tmp_path: Path):
+    """Against itself the ratio is near 1; a checkout that cannot run fails the benchmark."""
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_pipeline", "--before", str(ROOT), "--rounds", "1",
+         "--vouchers", "20"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    [(pipeline, process)] = re.findall(r"÷ \S+: pipeline (\d+\.\d+)×, process (\d+\.\d+)×", run.stdout)
+    assert 0.3 < float(pipeline) < 3 and 0.3 < float(process) < 3, run.stdout
+    broken = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_pipeline", "--before", str(tmp_path), "--rounds", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert broken.returncode == 2 and "is not a guoku checkout" in broken.stderr
