@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
+import pybase64
 from lxml import etree
 
 from evoucher.errors import EVS_EMPTY, CodecError, HostileInputError
@@ -50,6 +51,7 @@ _FIRST_ELEMENT = re.compile(rb"(?>(?:[ \t\r\n]|<!--.*?-->)*)<([^ \t\r\n/>!?]+)",
 _BLANK = re.compile(_S + rb"*\Z")
 _B64_WS = str.maketrans("", "", " \t\r\n")
 _B64_WS_BYTES = b" \t\r\n"
+_B64_WS_LIST = tuple(bytes([c]) for c in _B64_WS_BYTES)
 _B64_BAD = re.compile(r"[^A-Za-z0-9+/= \t\r\n]")
 _B64_SHAPE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _local = threading.local()
@@ -249,15 +251,19 @@ def _at(element: etree._Element, root: etree._Element, path: tuple[str, ...]) ->
 def decode_base64(text: str | None, where: str) -> bytes:
     """Canonical base64 (RFC 4648 alphabet, `=` padding, zero pad bits); spaces and line breaks ignored.
 
-    Java's MIME encoders wrap lines at 76 characters, so ASCII whitespace is dropped first. The
-    check is binascii's strict mode plus the last quantum's pad bits, all in C (a stamped MOF
-    carries ~40 KB of base64 per voucher); only refused input is scanned again, to say why.
+    Java's MIME encoders wrap lines at 76 characters, so ASCII whitespace is dropped first (when
+    there is any). The check is pybase64's strict decode (the alphabet and padding rules of
+    binascii's strict mode, with SIMD: 4 µs for 35 KB against binascii's 140 µs; a stamped MOF
+    carries ~55 KB of base64 per voucher) plus the last quantum's pad bits; only refused input
+    is scanned again, to say why.
     """
     text = text or ""
     try:
-        compact = text.encode("ascii").translate(None, _B64_WS_BYTES)
+        compact = text.encode("ascii")
+        if any(space in compact for space in _B64_WS_LIST):
+            compact = compact.translate(None, _B64_WS_BYTES)
         if compact and not len(compact) % 4:
-            data = binascii.a2b_base64(compact, strict_mode=True)
+            data = pybase64.b64decode(compact, validate=True)
             last = 3 - compact.count(b"=", -2)  # bytes the final 4 characters carry
             if binascii.b2a_base64(data[-last:], newline=False) == compact[-4:]:
                 return data
@@ -283,7 +289,7 @@ def _refuse_base64(text: str, where: str) -> NoReturn:
 
 def encode_base64(data: bytes) -> str:
     """Base64 as we write it: one line, no whitespace."""
-    return binascii.b2a_base64(data, newline=False).decode("ascii")
+    return pybase64.b64encode(data).decode("ascii")
 
 
 @contextmanager
