@@ -17,6 +17,7 @@ import contextlib
 import inspect
 import logging
 import os
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -151,9 +152,9 @@ _niced = threading.local()
 
 
 def _lower_priority(nice: int) -> None:
-    """Lower this thread's scheduling priority by `nice`, once per thread (Linux: a thread's own
-    niceness; elsewhere, or where refused, it stays as it is)."""
-    if nice and not getattr(_niced, "done", False):
+    """Lower this thread's scheduling priority by `nice`, once per thread. Linux only: there a
+    thread id names the thread; elsewhere PRIO_PROCESS would take it for a process id."""
+    if nice and sys.platform.startswith("linux") and not getattr(_niced, "done", False):
         _niced.done = True
         tid = threading.get_native_id()
         with contextlib.suppress(OSError, AttributeError):
