@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import psutil
@@ -233,18 +234,16 @@ def main(argv: list[str] | None = None) -> int:
             return round_trip_requests(trip.url, env, vouchers, count)
 
         client_core = {CLIENT_CORE} if pinned else None
-        database = args.db == "postgres"
+        measured = partial(Run, clients=args.clients, database=args.db == "postgres")
         runs = {
-            "send path, 1 worker": Run(one, plan_for(one), args.clients, client_core, database=database),
-            f"send path, {args.workers} workers": Run(
-                many, plan_for(many), args.clients, None, database=database
-            ),
-            "round trip, 1 worker": Run(trip, trip_plan, args.clients, client_core, database=database),
+            "send path, 1 worker": measured(one, plan_for(one), cores=client_core),
+            f"send path, {args.workers} workers": measured(many, plan_for(many), cores=None),
+            "round trip, 1 worker": measured(trip, trip_plan, cores=client_core),
         }
         if args.before:
             before = serve("before", core=0, cwd=args.before)
-            runs[f"send path, 1 worker, from {args.before}"] = Run(
-                before, plan_for(before), args.clients, client_core, database=database
+            runs[f"send path, 1 worker, from {args.before}"] = measured(
+                before, plan_for(before), cores=client_core
             )
         workloads = {**verify_rates(sample), **{name: SelfTimed(run) for name, run in runs.items()}}
         seconds = {name: (0.4 if name.startswith("SM2") else args.seconds) for name in workloads}
@@ -299,7 +298,7 @@ def report(rates: dict[str, list[float]], runs: dict[str, Run], backend: str, wo
     print(f"  cores taken meanwhile by {took}; with them for the servers: "
           f"{many / one * workers / max(workers - share, 0.01):.2f}×")  # fmt: skip
     busy1 = statistics.median(runs["send path, 1 worker"].busy)
-    busy_n = statistics.median(runs[f"send path, {workers} workers"].busy)
+    busy_n = statistics.median(run_n.busy)
     per_cpu = many / busy_n / (one / busy1)
     print(f"  vouchers per server CPU second: {per_cpu:.2f}× one worker's; if each worker had a core of its"
           f" own: {workers * per_cpu:.2f}×\n  (the cores are shared with other work: busy below 1 core"

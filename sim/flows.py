@@ -38,9 +38,8 @@ class Route:
     receivers: tuple[str, ...]
     pays: bool  # the receiver moves money (funds arrive when it answers)
     pay_type: str = ""  # the agent bank pays it and clears it later (11 direct, 12 authorized)
-    monthly: bool = (
-        False  # issued on the first working day of a month (and of the run), at the window's start
-    )
+    # issued on the first working day of a month (and of the run), at the window's start
+    monthly: bool = False
     funded_first: bool = False  # the day's first is the city's transfer funding the district's sub-account
     counted: str = ""  # the row it is counted in, when not its own name
     follow: str = ""  # the route of the document issued when the receiver handles this one
@@ -59,6 +58,11 @@ class Route:
         return self.counted or self.name
 
 
+def _refund(name: str, returns: tuple[str, ...], **how: object) -> Route:
+    """A payee bank's 2252 returning a payment of an earlier day (one of `returns`) to the PBoC."""
+    return Route(name, "2252", "payee", ("pboc",), False, counted=REFUND, later=True, returns=returns, **how)
+
+
 ROUTES = {
     r.name: r
     for r in (
@@ -70,39 +74,9 @@ ROUTES = {
         Route("授权支付 8202", "8202", "unit", ("bank",), True, AUTHORIZED),
         Route("收入退付 5209/3210", "5209", "finance", ("pboc",), True),
         Route("额度清算 2301/2302", "2301", "bank", ("pboc",), True),
-        Route(
-            "退款 实拨 2252→3208",
-            "2252",
-            "payee",
-            ("pboc",),
-            False,
-            counted=REFUND,
-            follow="退款通知 3208",
-            later=True,
-            returns=("5207",),
-        ),
-        Route(
-            "退款 专户 2252→3268",
-            "2252",
-            "payee",
-            ("pboc",),
-            False,
-            counted=REFUND,
-            follow="退款通知 3268",
-            later=True,
-            returns=("5267",),
-        ),
-        Route(
-            "退款 代理行 2252→2302",
-            "2252",
-            "payee",
-            ("pboc",),
-            False,
-            counted=REFUND,
-            clears_back=True,
-            later=True,
-            returns=("5201", "8202"),
-        ),
+        _refund("退款 实拨 2252→3208", ("5207",), follow="退款通知 3208"),
+        _refund("退款 专户 2252→3268", ("5267",), follow="退款通知 3268"),
+        _refund("退款 代理行 2252→2302", ("5201", "8202"), clears_back=True),
         Route(
             "退款通知 3208", "3208", "pboc", ("finance",), False, counted=REFUND, signed=True, internal=True
         ),

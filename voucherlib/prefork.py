@@ -38,7 +38,7 @@ def worker_cpus(workers: int, cpus: set[int]) -> list[set[int]]:
     """The CPUs of each of `workers` workers: `cpus` cut into near-equal slices, one per worker;
     with more workers than CPUs, one CPU each, in turn."""
     ordered = sorted(cpus)
-    if workers >= len(ordered):
+    if workers > len(ordered):
         return [{ordered[i % len(ordered)]} for i in range(workers)]
     bounds = [len(ordered) * i // workers for i in range(workers + 1)]
     return [set(ordered[bounds[i] : bounds[i + 1]]) for i in range(workers)]
