@@ -11,15 +11,17 @@ raise.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from evoucher.errors import SealError
 from evoucher.seal import bare, certs, integrity, model
 from evoucher.seal._chain import check_pki, check_signer_cert, load_cert, load_inputs, window
+from evoucher.seal._replay import TimeMemo
 from evoucher.seal._run import Run, validation_time
 from evoucher.seal.binding import SealKind, check_property_info, check_seal_kind
 from evoucher.seal.policy import DEFAULT, SealPolicy
-from evoucher.verdict import Failed, SealReport
+from evoucher.verdict import Check, Failed, SealReport
 
 # the signature checks whose success makes a report `valid`
 SEAL_SIGNATURES = ("seal-signature",)
@@ -54,13 +56,46 @@ def _check_seal(
         with run.check("maker-cert-validity") as step:
             try:
                 certs.check_validity(maker, at, what="maker cert")
-                step.note(window(maker, at))
+                step.note(window(maker))
             except certs.CertExpired as exc:
                 if not (run.policy.tolerate_expired_maker and maker.valid_at(seal.create_date)):
                     raise
                 step.warn(f"{exc}; tolerated: valid when the seal was made ({seal.create_date:%Y-%m-%d})")
         check_pki(run, "maker", maker, at, anchors, crls, [maker])
     return maker
+
+
+@dataclass(frozen=True)
+class _Parties:
+    """A stamp's checks of its seal and signer certificate: before and after the document's."""
+
+    seal_checks: tuple[Check, ...]
+    signer_checks: tuple[Check, ...]
+    maker: certs.Cert | None
+    signer: certs.Cert | None
+
+
+# the same seal and signer on every stamp they make: their checks, replayed (seal._replay)
+_PARTIES: TimeMemo[_Parties] = TimeMemo()
+
+
+def _check_parties(
+    policy: SealPolicy, seal: model.Seal, signer_der: bytes, when: datetime,
+    anchors: list[certs.Cert], crls: list[certs.Crl],
+) -> _Parties:  # fmt: skip
+    """The seal's checks and the signer certificate's, remembered for what they depend on."""
+
+    def run_them(at: datetime) -> _Parties:
+        run = Run(policy)
+        maker = _check_seal(run, seal, at, anchors, crls)
+        signer = load_cert(run, "signer cert", signer_der)
+        first = len(run.checks)
+        if signer is not None:
+            check_signer_cert(run, signer, at, anchors, crls, [c for c in (maker, signer) if c])
+        return _Parties(tuple(run.checks[:first]), tuple(run.checks[first:]), maker, signer)
+
+    key = (policy, seal.der, signer_der, tuple(a.der for a in anchors), tuple(c.der for c in crls))
+    return _PARTIES.get(key, when, run_them)
 
 
 def _check_document_signature(
@@ -168,8 +203,9 @@ def verify_signature(
     if when is None:
         return run.report("signature", signatures=STAMP_SIGNATURES, version=sig.version)
     seal = sig.seal
-    maker = _check_seal(run, seal, when, anchors, crl_list)
-    signer = load_cert(run, "signer cert", sig.signer_cert)
+    parties = _check_parties(policy, seal, sig.signer_cert, when, anchors, crl_list)
+    run.checks.extend(parties.seal_checks)
+    maker, signer = parties.maker, parties.signer
     _check_document_signature(run, sig, signer, "TBS_Sign")
     with run.check("signer-in-seal") as step:
         step.note(integrity.check_signer_in_seal(sig))
@@ -181,8 +217,7 @@ def verify_signature(
             step.note(check_seal_kind(expected_seal, seal.seal_type, seal.name))
     if sig.has_time_stamp:
         run.skip("time-stamp", "timeStamp present; time-stamp tokens are not verified")
-    if signer is not None:
-        check_signer_cert(run, signer, when, anchors, crl_list, [c for c in (maker, signer) if c])
+    run.checks.extend(parties.signer_checks)
     return run.report(
         "signature",
         signatures=STAMP_SIGNATURES,

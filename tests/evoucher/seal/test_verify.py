@@ -16,7 +16,7 @@ from evoucher.seal.binding import SealKind, property_info
 from evoucher.seal.create import make_seal, make_signature
 from evoucher.seal.model import PERSONAL_SEAL, UNIT_SEAL
 from evoucher.seal.policy import DEFAULT, STRICT
-from evoucher.seal.verify import verify_seal, verify_signature
+from evoucher.seal.verify import _PARTIES, verify_seal, verify_signature
 from evoucher.verdict import Failed, Indeterminate, Indication, Outcome
 
 SEED = b"guoku-seal-verify-tests"
@@ -318,3 +318,32 @@ def test_revocation_follows_the_crls_given_on_each_call(world):
     assert verdict(strict(world, crls=[revoking])) == (Indication.FAILED, Failed.REVOKED)
     assert verdict(strict(world, crls=[clean, revoking])) == (Indication.FAILED, Failed.REVOKED)
     assert strict(world, crls=[clean]).passed  # what the older CRL alone says, still
+
+
+def test_a_seal_and_signer_checked_before_are_judged_again_at_each_stamps_time(world):
+    """The seal's and signer's checks are replayed from memory (seal._replay), but only for a time
+    that compares alike with every date they compared it with: a revocation dated between two
+    stamps' signing times, in one and the same CRL, passes the first and fails the second, in
+    either order. Remembered by bytes alone, the second verdict would repeat the first."""
+    ca = make_ca("finance")
+    ca.revoke(world.signer_cert.serial_number, at=utc(2026, 6, 1), reason="key_compromise")
+    crl = ca.sign_crl(this_update=utc(2026, 2, 1)).dump()  # lists the revocation ahead of its date
+    march, july = world.stamp, world.stamp_with(at=utc(2026, 7, 1))
+    for first, second in ((march, july), (july, march)):
+        _PARTIES.clear()
+        reports = {stamp: strict(world, stamp, crls=[crl]) for stamp in (first, second)}
+        assert reports[march].passed, reports[march].failure_msg
+        assert verdict(reports[july]) == (Indication.FAILED, Failed.REVOKED)
+        assert "revoked 2026-06-01" in reports[july].check("signer-revocation").detail
+    past_the_seal = strict(world, crls=[crl], at=utc(2027, 2, 1))  # after validEnd, same bytes again
+    assert past_the_seal.check("seal-validity").sub_indication is Indeterminate.SEAL_EXPIRED
+
+
+def test_a_replayed_report_is_the_report_a_fresh_verification_gives(world):
+    _PARTIES.clear()
+    fresh = strict(world, expected_property_info=BINDING)
+    assert strict(world, expected_property_info=BINDING) == fresh  # the second from memory
+    other_time = world.stamp_with(at=utc(2026, 3, 2))
+    replayed = strict(world, other_time)
+    _PARTIES.clear()
+    assert strict(world, other_time) == replayed
