@@ -17,8 +17,9 @@ from typing import TypeVar
 
 from asn1crypto import core, parser
 
+from evoucher.crypto import oids
 from evoucher.errors import HostileInputError, SealError
-from evoucher.seal import asn1_v1, asn1_v4
+from evoucher.seal import _plain_v4, asn1_v1, asn1_v4
 
 T = TypeVar("T")
 
@@ -232,6 +233,28 @@ def _seal_of(eseal: asn1_v4.SESeal | asn1_v1.SESeal, version: int) -> Seal:
 
 
 def _load_signature(der: bytes) -> Signature:
+    plain = _plain_v4.read(der)
+    if plain is not None and len(plain.eseal) <= REMEMBERED_SEAL_BYTES:
+        return Signature(
+            version=4,
+            der=der,
+            seal=_embedded_seal(plain.eseal, 4),
+            time_info=plain.time_info,
+            signing_time=plain.signing_time,
+            data_hash=plain.data_hash,
+            property_info=plain.property_info,
+            signer_cert=plain.cert,
+            signature_algorithm=oids.SM2_WITH_SM3,
+            signature=plain.signature,
+            tbs_bytes=plain.tbs,
+            extensions=(),
+            has_time_stamp=False,
+        )
+    return _load_asn1_signature(der)
+
+
+def _load_asn1_signature(der: bytes) -> Signature:
+    """Any SES_Signature, through asn1crypto (`_plain_v4` reads the usual one faster)."""
     version = structure_version(der, "SES_Signature")
     cls = asn1_v4.SESSignature if version == 4 else asn1_v1.SESSignature
     sig = cls.load(der, strict=True)
