@@ -239,7 +239,8 @@ def run_verify(args: argparse.Namespace) -> int:
         verdict = report.indication.value + (
             f" / {report.sub_indication.value}" if report.sub_indication else ""
         )
-        print(f"{args.file}: {verdict}  ({report.kind} v{report.version}, policy {report.policy})")
+        judged = f", judged at {report.validation_time:%Y-%m-%d %H:%M:%SZ}" if report.validation_time else ""
+        print(f"{args.file}: {verdict}  ({report.kind} v{report.version}, policy {report.policy}{judged})")
         for check in report.checks:
             why = f"[{check.sub_indication.value}] " if check.sub_indication else ""
             print(f"  {check.outcome.value:<8} {check.name:<22} {why}{check.detail}")

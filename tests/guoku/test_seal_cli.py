@@ -46,7 +46,8 @@ def test_inspect_non_seal_fails(capsys, tmp_path):
 def test_verify_passes_with_data(capsys):
     code, out, _ = run(capsys, "verify", ZJ, "--data", ZJ_XML)
     assert code == 0
-    assert out.splitlines()[0].endswith("PASSED  (signature v4, policy default)")
+    header = out.splitlines()[0]
+    assert header.endswith("PASSED  (signature v4, policy default, judged at 2020-07-23 13:09:07Z)")
     assert "WARNING  signer-chain" in out
 
 
