@@ -28,7 +28,7 @@ from types import ModuleType
 from typing import Literal
 
 from evoucher.crypto._openssl import openssl_x_of_sum
-from evoucher.crypto.sm3 import sm3
+from evoucher.crypto.sm3 import sm3, sm3_after
 from evoucher.errors import CryptoError
 
 # Recommended curve parameters, GB/T 32918.5-2017
@@ -187,9 +187,15 @@ def z_value(public_key: PublicKey, signer_id: bytes = DEFAULT_ID) -> bytes:
     return sm3(entl + signer_id + b"".join(v.to_bytes(32, "big") for v in parts))
 
 
-def message_digest(public_key: PublicKey, message: bytes, signer_id: bytes = DEFAULT_ID) -> bytes:
-    """e = SM3(Z_A ‖ M), the value actually signed."""
-    return sm3(z_value(public_key, signer_id) + message)
+def message_digest(
+    public_key: PublicKey, message: bytes, signer_id: bytes = DEFAULT_ID, *, recurring: int = 0
+) -> bytes:
+    """e = SM3(Z_A ‖ M), the value actually signed; the first `recurring` bytes of M come back in
+    other messages (`sm3.sm3_after`)."""
+    z = z_value(public_key, signer_id)
+    if recurring:
+        return sm3_after(z + message[:recurring], message[recurring:])
+    return sm3(z + message)
 
 
 # ---------------------------------------------------------------- signature encodings
@@ -421,6 +427,15 @@ def sign(
     return sign_digest(private_key, e)
 
 
-def verify(public_key: PublicKey, message: bytes, signature: bytes, *, signer_id: bytes = DEFAULT_ID) -> bool:
-    """True when `signature` (DER, BER or raw r‖s) is a valid SM2 signature of `message`."""
-    return verify_digest(public_key, message_digest(public_key, message, signer_id), signature)
+def verify(
+    public_key: PublicKey,
+    message: bytes,
+    signature: bytes,
+    *,
+    signer_id: bytes = DEFAULT_ID,
+    recurring: int = 0,
+) -> bool:
+    """True when `signature` (DER, BER or raw r‖s) is a valid SM2 signature of `message`
+    (whose first `recurring` bytes come back in other messages: see `message_digest`)."""
+    e = message_digest(public_key, message, signer_id, recurring=recurring)
+    return verify_digest(public_key, e, signature)

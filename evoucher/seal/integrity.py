@@ -45,13 +45,14 @@ def check_data_hash(signature: Signature | BareSignature, data: bytes) -> str:
 
 def check_sm2(
     public_key: sm2.PublicKey, signed: bytes, value: bytes, algorithm: str, *, what: str, signer_id: bytes,
-    recurs: bool = False,
+    recurs: bool = False, recurring: int = 0,
 ) -> sm2.SignatureForm:  # fmt: skip
     """Verify one SM2-with-SM3 signature; returns its encoding form.
 
     `recurs`: the same signature comes back often (a seal's), so its verdict is remembered
-    (`crypto.remembered`). Raises UnsupportedAlgorithm for another algorithm, SignatureInvalid
-    when the value is undecodable or does not verify.
+    (`crypto.remembered`); `recurring`: the first so many bytes of `signed` come back in other
+    signed messages (`sm2.message_digest`). Raises UnsupportedAlgorithm for another algorithm,
+    SignatureInvalid when the value is undecodable or does not verify.
     """
     if algorithm != oids.SM2_WITH_SM3:
         raise UnsupportedAlgorithm(f"{what}: algorithm {algorithm} is not SM2-with-SM3")
@@ -59,8 +60,11 @@ def check_sm2(
         form = sm2.signature_form(value)
     except CryptoError as exc:
         raise SignatureInvalid(f"{what}: signature value is not an SM2 signature ({exc})") from None
-    verify = remembered.verify if recurs else sm2.verify
-    if not verify(public_key, signed, value, signer_id=signer_id):
+    if recurs:
+        verified = remembered.verify(public_key, signed, value, signer_id=signer_id)
+    else:
+        verified = sm2.verify(public_key, signed, value, signer_id=signer_id, recurring=recurring)
+    if not verified:
         raise SignatureInvalid(f"{what}: SM2 signature does not verify")
     return form
 
@@ -81,7 +85,13 @@ def check_seal_signature(seal: Seal, maker_key: sm2.PublicKey, *, signer_id: byt
 def check_document_signature(
     signature: Signature | BareSignature, signer_key: sm2.PublicKey, *, signer_id: bytes
 ) -> sm2.SignatureForm:
-    """The signer's signature over the original DER of TBS_Sign (TBSVoucherSign for a bare one)."""
+    """The signer's signature over the original DER of TBS_Sign (TBSVoucherSign for a bare one).
+
+    A TBS_Sign starts with the seal it was made with, as every stamp of that seal does: its hash
+    state up to the end of the seal is remembered (`sm3.sm3_after`).
+    """
+    seal = getattr(signature, "seal", None)
+    at = -1 if seal is None else signature.tbs_bytes.find(seal.der)
     return check_sm2(
         signer_key,
         signature.tbs_bytes,
@@ -89,6 +99,7 @@ def check_document_signature(
         signature.signature_algorithm,
         what="document signature",
         signer_id=signer_id,
+        recurring=at + len(seal.der) if at >= 0 else 0,
     )
 
 
