@@ -23,7 +23,31 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
-_OWN = frozenset({"compared", "other_use", "_compare", "_used", "__dict__", "__class__"})
+_OWN = frozenset({"compared", "other_use", "__dict__", "__class__"})
+
+
+def _comparison(op: Callable[[datetime, Any], Any]) -> Callable[[_Clock, Any], Any]:
+    """The clock's `op`, recording the date compared with (anything else is another use)."""
+
+    def compare(self: _Clock, other: Any) -> Any:
+        if type(other) is datetime:
+            sign = datetime.__gt__(self, other) - datetime.__lt__(self, other)  # raises as `op` would
+            object.__getattribute__(self, "compared").append((other, sign))
+        else:
+            object.__setattr__(self, "other_use", True)
+        return op(self, other)
+
+    return compare
+
+
+def _use(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The clock's `method`, noting that the run used the time for more than its order."""
+
+    def used(self: _Clock, *args: Any) -> Any:
+        object.__setattr__(self, "other_use", True)
+        return method(self, *args)
+
+    return used
 
 
 class _Clock(datetime):
@@ -45,61 +69,21 @@ class _Clock(datetime):
             object.__setattr__(self, "other_use", True)
         return super().__getattribute__(name)
 
-    def _compare(self, other: object, op: Callable[[datetime, object], Any]) -> Any:
-        if type(other) is datetime:
-            sign = datetime.__gt__(self, other) - datetime.__lt__(self, other)  # raises as the op would
-            object.__getattribute__(self, "compared").append((other, sign))
-        else:
-            object.__setattr__(self, "other_use", True)
-        return op(self, other)
-
-    def __lt__(self, other: object) -> Any:
-        return self._compare(other, datetime.__lt__)
-
-    def __le__(self, other: object) -> Any:
-        return self._compare(other, datetime.__le__)
-
-    def __gt__(self, other: object) -> Any:
-        return self._compare(other, datetime.__gt__)
-
-    def __ge__(self, other: object) -> Any:
-        return self._compare(other, datetime.__ge__)
-
-    def __eq__(self, other: object) -> Any:
-        return self._compare(other, datetime.__eq__)
-
-    def __ne__(self, other: object) -> Any:
-        return self._compare(other, datetime.__ne__)
-
-    def _used(self, method: Callable[..., Any], *args: Any) -> Any:
-        object.__setattr__(self, "other_use", True)
-        return method(self, *args)
-
-    def __hash__(self) -> int:
-        return self._used(datetime.__hash__)
-
-    def __format__(self, spec: str) -> str:
-        return self._used(datetime.__format__, spec)
-
-    def __str__(self) -> str:
-        return self._used(datetime.__str__)
-
-    def __repr__(self) -> str:
-        return self._used(datetime.__repr__)
-
-    def __add__(self, other: Any) -> Any:
-        return self._used(datetime.__add__, other)
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Any) -> Any:
-        return self._used(datetime.__sub__, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return self._used(datetime.__rsub__, other)
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return self._used(datetime.__reduce_ex__, protocol)
+    __lt__ = _comparison(datetime.__lt__)
+    __le__ = _comparison(datetime.__le__)
+    __gt__ = _comparison(datetime.__gt__)
+    __ge__ = _comparison(datetime.__ge__)
+    __eq__ = _comparison(datetime.__eq__)  # type: ignore[assignment]
+    __ne__ = _comparison(datetime.__ne__)  # type: ignore[assignment]
+    # operator and builtin uses bypass __getattribute__
+    __hash__ = _use(datetime.__hash__)  # type: ignore[assignment]
+    __format__ = _use(datetime.__format__)
+    __str__ = _use(datetime.__str__)
+    __repr__ = _use(datetime.__repr__)
+    __add__ = __radd__ = _use(datetime.__add__)
+    __sub__ = _use(datetime.__sub__)
+    __rsub__ = _use(datetime.__rsub__)
+    __reduce_ex__ = _use(datetime.__reduce_ex__)
 
 
 def _same_order(when: datetime, compared: list[tuple[datetime, int]]) -> bool:

@@ -1,20 +1,15 @@
 """benchmarks._stages: each wrapped function's own CPU time, without the wrapped functions it calls,
-wherever it was imported; and `bench_pipeline` (without --before) end to end (slow)."""
+wherever it was imported (`bench_pipeline` without --before, end to end: test_floor.py)."""
 
 from __future__ import annotations
 
-import re
-import subprocess
 import sys
 import time
 import types
-from pathlib import Path
 
 import pytest
 
 from benchmarks._stages import Stages
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _spin(seconds: float) -> None:
@@ -54,16 +49,3 @@ def test_each_stage_gets_its_own_time_without_the_stages_it_calls(toy):
     assert table["toy_stages:Thing.method"] == (pytest.approx(10, abs=5), 1)
     stages.reset()
     assert stages.table(1) == []
-
-
-@pytest.mark.slow
-def test_bench_pipeline_alone_prints_where_the_send_paths_cpu_goes():
-    run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_pipeline", "--rounds", "1", "--vouchers", "20"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    rows = dict(re.findall(r"^  (\S+:\S+)\s+(\d+\.\d+)\s", run.stdout, re.MULTILINE))
-    assert float(rows["evoucher.crypto.sm2:verify_digest"]) > 0
-    assert float(rows["evoucher.seal.model:load_signature"]) > 0
-    assert re.search(r"process, with the wrappers.*100\.0%\s+\d+\.\d", run.stdout)
