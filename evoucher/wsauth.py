@@ -18,7 +18,6 @@ nonce reuse; certificate chains and permissions are the service's, through `reso
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import heapq
 import secrets
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import pybase64
 from asn1crypto import x509
 from lxml import etree
 
@@ -83,7 +83,7 @@ class AuthHeader:
     nonce: str
     signature: bytes
 
-    @property
+    @functools.cached_property
     def created_at(self) -> float:
         return _parse_time(self.created)
 
@@ -153,14 +153,15 @@ def read_header(soap_header: etree._Element | None) -> AuthHeader:
         text[name] = value
     binary = {}
     for name in ("Certificate", "Signature"):
-        try:
-            binary[name] = base64.b64decode(text[name], validate=True)
-        except binascii.Error:
+        try:  # binascii's strict mode, as base64.b64decode(validate=True), in SIMD
+            binary[name] = pybase64.b64decode(text[name], validate=True)
+        except ValueError:  # binascii.Error, or text that is not ASCII at all
             raise _refuse(f"{name} is not base64", EVS_PARAM) from None
-    _parse_time(text["Created"])
-    return AuthHeader(
+    header = AuthHeader(
         text["CertID"], binary["Certificate"], text["Created"], text["Nonce"], binary["Signature"]
     )
+    header.created_at  # noqa: B018 - refused here if Created is not a time (and read once)
+    return header
 
 
 @functools.lru_cache(maxsize=1024)

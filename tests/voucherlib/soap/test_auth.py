@@ -149,8 +149,15 @@ async def test_missing_and_malformed_headers():
     garble = lambda body: body.replace(b"<wa:Signature>", b"<wa:Signature>!!")  # noqa: E731
     async with connect(Intercept(make_app(handler), garble)) as client:
         malformed = await refused(client, *ARGS)
+    chinese = lambda body: body.replace(b"<wa:Certificate>", "<wa:Certificate>证书".encode())  # noqa: E731
+    async with connect(Intercept(make_app(handler), chinese)) as client:
+        not_ascii = await refused(client, *ARGS)
     assert missing.evs_code == "EVS112" and "missing" in missing.message
     assert (malformed.evs_code, malformed.message) == ("EVS100", "CallerAuth header: Signature is not base64")
+    assert (not_ascii.evs_code, not_ascii.message) == (
+        "EVS100",
+        "CallerAuth header: Certificate is not base64",
+    )
     assert handler.calls == []
 
 
