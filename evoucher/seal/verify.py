@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from evoucher.errors import SealError
+from evoucher.errors import EvoucherError, SealError
 from evoucher.seal import bare, certs, integrity, model
 from evoucher.seal._chain import check_pki, check_signer_cert, load_cert, load_inputs, window
 from evoucher.seal._replay import TimeMemo
@@ -189,9 +189,12 @@ def verify_signature(
     anchors, crl_list = load_inputs(trust_anchors, crls)
     run = Run(policy)
     with run.check("structure") as step:
-        if not model.is_signature(sig_der):
-            raise SealError("this is an SES_Seal, not an SES_Signature (use verify_seal)")
-        sig = model.load_signature(sig_der)
+        try:
+            sig = model.load_signature(sig_der)
+        except EvoucherError:  # is it a seal? (asked only now: it parses the outer layers again)
+            if not model.is_signature(sig_der):
+                raise SealError("this is an SES_Seal, not an SES_Signature (use verify_seal)") from None
+            raise
         step.note(f"SES_Signature v{sig.version}, {len(sig_der)} bytes")
     if not run.ok("structure"):
         return run.report("signature", signatures=STAMP_SIGNATURES, version=None)

@@ -347,3 +347,10 @@ def test_a_replayed_report_is_the_report_a_fresh_verification_gives(world):
     replayed = strict(world, other_time)
     _PARTIES.clear()
     assert strict(world, other_time) == replayed
+
+
+@pytest.mark.parametrize("version", [1, 4])
+def test_a_seal_given_as_a_stamp_is_named_for_what_it_is(world, version):
+    report = verify_signature(world.seal_v1 if version == 1 else world.seal_v4)
+    assert verdict(report) == (Indication.FAILED, Failed.FORMAT_FAILURE)
+    assert report.check("structure").detail == "this is an SES_Seal, not an SES_Signature (use verify_seal)"
