@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 UV = Path(sys.executable).parent / "uv"
 PACKAGES = ("guoku", "evoucher", "voucherlib", "mocks", "sim", "conformance", "loadtests")
 
-SMOKE_PROPERTY = '''
+SMOKE_PROPERTY = """
 from hypothesis import given, settings
 from evoucher import registry, strategies as vst
 
@@ -34,7 +34,7 @@ def test_every_generated_voucher_validates(data):
 
 test_every_generated_voucher_validates()
 print("property held")
-'''
+"""
 
 
 def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None):
