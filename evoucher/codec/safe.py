@@ -107,8 +107,11 @@ def count_markup(data: bytes, *, max_elements: int, max_attributes: int, what: s
 
     Upper bounds counted in C over the bytes: every element starts with `<` not followed by `/`,
     `!` or `?`, and every attribute needs an `=`; `<` is never a GBK trail byte. Overcounting
-    (a `<` inside a comment, an `=` in text) errs on the side of refusing.
+    (a `<` inside a comment, an `=` in text) errs on the side of refusing. A document no longer
+    than both limits holds at most that many of either, so it is not counted at all.
     """
+    if len(data) <= min(max_elements, max_attributes):
+        return
     elements = data.count(b"<")  # a bound already; the exact one only where it matters
     if elements > max_elements:
         elements -= data.count(b"</") + data.count(b"<!") + data.count(b"<?")
