@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_UP = 30
+FIGURES = ("pipeline_ms", "process_ms", "wall_ms")  # what a run reports, besides its stages
 
 
 def _child(vouchers: int, stages: bool) -> None:
@@ -134,7 +135,7 @@ def _compare(before: Path, rounds: int, vouchers: int) -> None:
             runs[name].append(figures)
             print(f"  round {round_no}/{rounds}, {name}: pipeline {figures['pipeline_ms']:.2f} ms, "
                   f"process {figures['process_ms']:.2f} ms CPU per voucher", flush=True)  # fmt: skip
-    medians = {name: {k: statistics.median(r[k] for r in rs) for k in _FIGURES} for name, rs in runs.items()}
+    medians = {name: {k: statistics.median(r[k] for r in rs) for k in FIGURES} for name, rs in runs.items()}
     now, then = medians["this checkout"], medians[str(before)]
     print("\nCPU per voucher on the send path, medians (pipeline: the request thread; process: with the "
           "store's writer):")  # fmt: skip
@@ -144,7 +145,7 @@ def _compare(before: Path, rounds: int, vouchers: int) -> None:
           f"process {now['process_ms'] / then['process_ms']:.2f}×")  # fmt: skip
 
 
-def _stages(rounds: int, vouchers: int) -> None:
+def _stage_table(rounds: int, vouchers: int) -> None:
     """This checkout's send path stage by stage (own CPU per voucher, medians over rounds)."""
     runs = []
     for round_no in range(1, rounds + 1):
@@ -166,9 +167,6 @@ def _stages(rounds: int, vouchers: int) -> None:
     print(f"  {total:58} {process:6.3f} {1:6.1%} {sum(calls.values()):6.1f}")
 
 
-_FIGURES = ("pipeline_ms", "process_ms", "wall_ms")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_pipeline", description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -179,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vouchers", type=int, default=300, help="vouchers per run (300)")
     args = parser.parse_args(argv)
     if args.before is None:
-        _stages(args.rounds, args.vouchers)
+        _stage_table(args.rounds, args.vouchers)
         return 0
     if not all((args.before / part).exists() for part in ("voucherlib", "benchmarks/_presigned.py")):
         parser.error(f"--before {args.before} is not a guoku checkout with benchmarks/_presigned.py")

@@ -94,7 +94,7 @@ def _same_order(when: datetime, compared: list[tuple[datetime, int]]) -> bool:
 
 
 class TimeMemo(Generic[T]):
-    """Results of `compute(key, time)`, replayed for a time that compares alike; bounded LRU.
+    """Per key, results of `compute(time)`, replayed for a time that compares alike; bounded LRU.
 
     Up to `keys` keys, each with up to `per_key` results for different stretches of time.
     """

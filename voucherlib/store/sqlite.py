@@ -69,7 +69,7 @@ class SQLiteBackend:
             self._turn = None if path is None else open(f"{path}.turn", "ab")  # noqa: SIM115 - kept open
         except OSError as exc:
             self._writer.close()
-            raise StoreUnavailable(self._cannot_open(sqlite3.OperationalError(str(exc)))) from exc
+            raise StoreUnavailable(self._cannot_open(exc)) from exc
         self._readers: queue.LifoQueue = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._queue: queue.Queue = queue.Queue(maxsize=4 * max_batch)  # back-pressure, bounded memory
@@ -84,7 +84,7 @@ class SQLiteBackend:
 
         return f"file:{quote(str(Path(path).resolve()))}?mode={'rwc' if create else 'rw'}"
 
-    def _cannot_open(self, exc: sqlite3.Error) -> str:
+    def _cannot_open(self, exc: sqlite3.Error | OSError) -> str:
         """For the operator starting the library (not sent to callers): the file, the cause, and a hint."""
         directory = os.path.dirname(os.path.abspath(self.path or "."))
         hint = "" if os.access(directory, os.W_OK) else f" ({directory} is not writable: read-only?)"
