@@ -37,7 +37,7 @@ from pathlib import Path
 from evoucher.wsauth import NonceCache, NonceMemory
 from voucherlib.errors import StoreUnavailable
 from voucherlib.store import Store
-from voucherlib.store.sqlite import SQLiteBackend
+from voucherlib.store.sqlite import SQLiteBackend, turn_at
 
 PRUNE_EVERY = 1000
 BUSY_TIMEOUT_MS = 10_000
@@ -103,7 +103,10 @@ def open_nonces(store: Store) -> NonceMemory:
     """The nonce memory that every process on `store` shares (in-process for an in-memory store)."""
     backend = store.backend
     if isinstance(backend, SQLiteBackend):
-        return NonceCache() if backend.path is None else SharedNonces(Path(f"{backend.path}.nonces"))
+        if backend.path is None:
+            return NonceCache()
+        with turn_at(backend.path):  # as the store's own file: WAL is set up one process at a time
+            return SharedNonces(Path(f"{backend.path}.nonces"))
     from voucherlib.store.postgres_nonces import PostgresNonces
 
     return PostgresNonces(store.url)

@@ -13,6 +13,8 @@ write lock would serialise them too, but a writer that finds it taken sleeps in 
 handler (1, 2, 5, 10… ms) past the moment it frees, so with two workers on two cores 0.4–0.5 of a
 core sat idle; a blocking flock wakes the next writer as soon as the last one commits, and it then
 commits everything its callers queued meanwhile. One process alone takes its turn at no cost.
+Opening takes a turn too (`turn_at`): `PRAGMA journal_mode=WAL` does not wait in the busy
+handler, so two workers opening one new file at once could fail with "database is locked".
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import queue
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import TypeVar
 
@@ -35,6 +37,15 @@ from voucherlib.store._sql import SqlTx
 T = TypeVar("T")
 _STOP = object()
 BUSY_TIMEOUT_MS = 10_000  # other processes on the same file hold the write lock this long at most
+
+
+@contextlib.contextmanager
+def turn_at(path: str) -> Iterator[None]:
+    """The turn at the SQLite file `path` among every process (and thread) on it: an exclusive
+    flock on PATH.turn through a file opened for this turn alone."""
+    with open(f"{path}.turn", "ab") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        yield  # closing the file ends the turn
 
 
 class SQLiteBackend:
@@ -54,28 +65,41 @@ class SQLiteBackend:
         self._uri = (
             f"file:guoku-{uuid.uuid4().hex}?mode=memory" if path is None else self._file_uri(path, create)
         )
-        self._writer = self._connect()
-        try:
-            self._writer.execute("PRAGMA journal_mode=WAL")
-            self._writer.execute("PRAGMA synchronous=FULL")
-            if create:
-                self._in_transaction(lambda tx: tx.create_schema(), begin="BEGIN IMMEDIATE")
-            elif not self._writer.execute("SELECT 1 FROM sqlite_master WHERE name='audit_head'").fetchone():
-                raise StoreUnavailable(f"{path} holds no guoku store")
-        except sqlite3.Error as exc:  # e.g. no room, or a read-only file system, for the WAL files
-            self._writer.close()
-            raise StoreUnavailable(self._cannot_open(exc)) from exc
         try:
             self._turn = None if path is None else open(f"{path}.turn", "ab")  # noqa: SIM115 - kept open
         except OSError as exc:
-            self._writer.close()
             raise StoreUnavailable(self._cannot_open(exc)) from exc
+        try:
+            with contextlib.nullcontext() if path is None else turn_at(path):
+                self._writer = self._set_up(create)
+        except BaseException:
+            if self._turn is not None:
+                self._turn.close()
+            raise
         self._readers: queue.LifoQueue = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._queue: queue.Queue = queue.Queue(maxsize=4 * max_batch)  # back-pressure, bounded memory
         self._thread = threading.Thread(target=self._run, name="guoku-sqlite-writer", daemon=True)
         self._closed = False
         self._thread.start()
+
+    def _set_up(self, create: bool) -> sqlite3.Connection:
+        """The writer's connection, in WAL mode with the schema in place."""
+        writer = self._connect()
+        try:
+            writer.execute("PRAGMA journal_mode=WAL")
+            writer.execute("PRAGMA synchronous=FULL")
+            if create:
+                self._in_transaction(lambda tx: tx.create_schema(), conn=writer, begin="BEGIN IMMEDIATE")
+            elif not writer.execute("SELECT 1 FROM sqlite_master WHERE name='audit_head'").fetchone():
+                raise StoreUnavailable(f"{self.path} holds no guoku store")
+        except sqlite3.Error as exc:  # e.g. no room, or a read-only file system, for the WAL files
+            writer.close()
+            raise StoreUnavailable(self._cannot_open(exc)) from exc
+        except BaseException:
+            writer.close()
+            raise
+        return writer
 
     @staticmethod
     def _file_uri(path: str, create: bool) -> str:

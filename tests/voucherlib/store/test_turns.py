@@ -1,12 +1,17 @@
 """Processes on one SQLite file take turns at it through a blocking flock on FILE.turn, so a
-writer waiting for another process's commit wakes when it ends, not after SQLite's busy sleep."""
+writer waiting for another process's commit wakes when it ends, not after SQLite's busy sleep,
+and processes opening one new file at once set it up one after the other (SQLite's
+`PRAGMA journal_mode=WAL` answers "database is locked" at once instead of waiting)."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from voucherlib.nonces import open_nonces
 from voucherlib.store import VoucherKey, open_store
 
 from .helpers import FINANCE
@@ -31,5 +36,47 @@ def test_a_commit_waits_for_the_turn_another_process_holds_and_follows_it(tmp_pa
             assert saved.wait(10)
             writer.join()
         assert store.query(lambda q: q.tx.voucher(key)) is not None
+    finally:
+        store.close()
+
+
+@contextlib.contextmanager
+def another_process_turn(database: Path) -> Iterator[None]:
+    """The turn at `database`, held through another open file (as another process would hold it)."""
+    with open(f"{database}.turn", "ab") as other:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        yield
+
+
+def waits_for_the_turn(database: Path, opening: Callable[[], object]) -> object:
+    """What `opening` returns, after checking it did not finish while another process had the turn."""
+    opened: list[object] = []
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (opened.append(opening()), done.set()))
+    with another_process_turn(database):
+        thread.start()
+        assert not done.wait(0.5), "set the file up while another process had the turn"
+    assert done.wait(10)
+    thread.join()
+    return opened[0]
+
+
+def test_opening_a_store_waits_for_the_turn_another_process_holds(tmp_path: Path):
+    database = tmp_path / "library.db"
+    store = waits_for_the_turn(database, lambda: open_store(f"sqlite:///{database}"))
+    try:
+        assert store.query(lambda q: q.tx.voucher(VoucherKey("330100", 2024, "5207", "X", 0))) is None
+    finally:
+        store.close()
+
+
+def test_opening_the_shared_nonce_memory_waits_for_the_turn_another_process_holds(tmp_path: Path):
+    database = tmp_path / "library.db"
+    store = open_store(f"sqlite:///{database}")
+    try:
+        nonces = waits_for_the_turn(database, lambda: open_nonces(store))
+        assert nonces.remember(("cert", "n1"), 1000.0, 0.0) is None
+        assert nonces.remember(("cert", "n1"), 1000.0, 0.0) is not None
+        nonces.close()
     finally:
         store.close()
