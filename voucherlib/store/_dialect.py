@@ -22,12 +22,13 @@ class Dialect:
     blob: str
     int_type: str
     table_exists: str  # a query with a row if the table named by its parameter exists
+    pipelined: bool  # statements are sent before any answer is awaited (one round trip for several)
 
     def sql(self, text: str) -> str:
         return text if self.param == "?" else text.replace("?", self.param)
 
 
-SQLITE = Dialect("sqlite", "?", "", "BLOB", "INTEGER", "SELECT 1 FROM sqlite_master WHERE name=?")
+SQLITE = Dialect("sqlite", "?", "", "BLOB", "INTEGER", "SELECT 1 FROM sqlite_master WHERE name=?", False)
 POSTGRES = Dialect(
     "postgresql",
     "%s",
@@ -35,6 +36,7 @@ POSTGRES = Dialect(
     "BYTEA",
     "BIGINT",
     "SELECT 1 FROM pg_tables WHERE schemaname=current_schema() AND tablename=?",
+    True,
 )
 
 

@@ -81,10 +81,13 @@ class SqlTx(DeliverySql):
         Separate statements, not a join: under READ COMMITTED a locked row that another
         transaction changed is re-read, but a joined row is not; each later statement runs once
         the lock is held and sees what its holder committed. PostgreSQL's pipeline sends them all
-        before waiting for any, so this is one round trip.
+        before waiting for any, so this is one round trip; SQLite, a statement at a time, asks the
+        rest only of a document that exists.
         """
         params = key_params(key)
         doc = self.run(f"SELECT {V_COLS} FROM vouchers WHERE {WHERE_KEY}{self._lock(lock)}", params)
+        if not self.dialect.pipelined and (row := doc.fetchone()) is None:
+            return None
         deliveries = self.run(DELIVERIES_OF, params)
         stamped = self.run(
             f"WITH d AS (SELECT version FROM vouchers WHERE {WHERE_KEY}) SELECT position FROM stamps, d"
@@ -96,7 +99,8 @@ class SqlTx(DeliverySql):
             f"(SELECT body_version FROM vouchers WHERE {WHERE_KEY})",
             params * 2,
         )
-        row = doc.fetchone()
+        if self.dialect.pipelined:
+            row = doc.fetchone()
         found = (
             [delivery_of(r) for r in deliveries.fetchall()],
             frozenset(r[0] for r in stamped.fetchall()),

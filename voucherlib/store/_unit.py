@@ -59,7 +59,8 @@ class UnitOfWork(Queries):
             raise VoucherNotFound(ref)
         if not mine:
             raise PermissionDenied(ref, org=actor.org, owner=docs[0].owner)
-        mine.sort(key=lambda d: isinstance(DOC_TABLE[(event_of(d), self._state(d))], Refuse))
+        if len(mine) > 1:  # a voucher and its receipt: the one the event may act on (its deliveries decide)
+            mine.sort(key=lambda d: isinstance(DOC_TABLE[(event_of(d), self._state(d))], Refuse))
         return mine[0]
 
     def _mine(self, actor: Actor, doc: Voucher | None, key: VoucherKey, *, allow_absent: bool = False):
