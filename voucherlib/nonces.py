@@ -37,7 +37,7 @@ from pathlib import Path
 from evoucher.wsauth import NonceCache, NonceMemory
 from voucherlib.errors import StoreUnavailable
 from voucherlib.store import Store
-from voucherlib.store.sqlite import SQLiteBackend, turn_at
+from voucherlib.store.sqlite import SQLiteBackend, Turn
 
 PRUNE_EVERY = 1000
 BUSY_TIMEOUT_MS = 10_000
@@ -54,7 +54,10 @@ class SharedNonces:
 
     One connection per process, its checks taken in turn under a lock: the request threads of
     one process would otherwise meet at the file's write lock, where SQLite's busy handler
-    sleeps for milliseconds; across processes it does, as before.
+    sleeps for milliseconds. Across processes they do meet there: SQLite lets its lock go inside
+    the INSERT's call, where a flock turn (as the store's writer takes) would be held until the
+    thread has the GIL back. Setting the file up takes the turn at PATH.turn, since
+    `PRAGMA journal_mode=WAL` does not wait in the busy handler.
     """
 
     def __init__(self, path: Path) -> None:
@@ -62,14 +65,21 @@ class SharedNonces:
         self._lock = threading.Lock()
         self._count = itertools.count()
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            turn = Turn(self.path)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open the nonce file {self.path}: {exc}") from exc
+        try:
+            with turn:  # set up one process at a time
+                self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute(TABLE)
+                self._conn.execute(INDEX)
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot open the nonce file {self.path}: {exc}") from exc
-        self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(TABLE)
-        self._conn.execute(INDEX)
+        finally:
+            turn.close()
 
     def remember(self, key: tuple[str, str], created: float, expire_before: float) -> str | None:
         """Record a nonce; returns why it is refused, or None when no process has seen it.
@@ -103,10 +113,7 @@ def open_nonces(store: Store) -> NonceMemory:
     """The nonce memory that every process on `store` shares (in-process for an in-memory store)."""
     backend = store.backend
     if isinstance(backend, SQLiteBackend):
-        if backend.path is None:
-            return NonceCache()
-        with turn_at(backend.path):  # as the store's own file: WAL is set up one process at a time
-            return SharedNonces(Path(f"{backend.path}.nonces"))
+        return NonceCache() if backend.path is None else SharedNonces(Path(f"{backend.path}.nonces"))
     from voucherlib.store.postgres_nonces import PostgresNonces
 
     return PostgresNonces(store.url)

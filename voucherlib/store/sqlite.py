@@ -13,8 +13,8 @@ write lock would serialise them too, but a writer that finds it taken sleeps in 
 handler (1, 2, 5, 10… ms) past the moment it frees, so with two workers on two cores 0.4–0.5 of a
 core sat idle; a blocking flock wakes the next writer as soon as the last one commits, and it then
 commits everything its callers queued meanwhile. One process alone takes its turn at no cost.
-Opening takes a turn too (`turn_at`): `PRAGMA journal_mode=WAL` does not wait in the busy
-handler, so two workers opening one new file at once could fail with "database is locked".
+Opening takes a turn too: `PRAGMA journal_mode=WAL` does not wait in the busy handler, so two
+workers opening one new file at once could fail with "database is locked".
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import queue
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
 
@@ -39,13 +39,25 @@ _STOP = object()
 BUSY_TIMEOUT_MS = 10_000  # other processes on the same file hold the write lock this long at most
 
 
-@contextlib.contextmanager
-def turn_at(path: str) -> Iterator[None]:
-    """The turn at the SQLite file `path` among every process (and thread) on it: an exclusive
-    flock on PATH.turn through a file opened for this turn alone."""
-    with open(f"{path}.turn", "ab") as turn:
-        fcntl.flock(turn, fcntl.LOCK_EX)
-        yield  # closing the file ends the turn
+class Turn:
+    """Turns at the SQLite file `path` among the processes on it: `with turn:` holds an exclusive
+    flock on PATH.turn, which the next process waiting for it gets as soon as it is let go.
+
+    A flock excludes other open files, not other threads of this one: one thread at a time per
+    Turn (the store's writer; the nonce memory under its own lock).
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self._file = open(f"{path}.turn", "ab")  # noqa: SIM115 - kept open for every turn
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._file, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self._file, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 class SQLiteBackend:
@@ -66,15 +78,14 @@ class SQLiteBackend:
             f"file:guoku-{uuid.uuid4().hex}?mode=memory" if path is None else self._file_uri(path, create)
         )
         try:
-            self._turn = None if path is None else open(f"{path}.turn", "ab")  # noqa: SIM115 - kept open
+            self._turn = contextlib.nullcontext() if path is None else Turn(path)
         except OSError as exc:
             raise StoreUnavailable(self._cannot_open(exc)) from exc
         try:
-            with contextlib.nullcontext() if path is None else turn_at(path):
+            with self._turn:  # the writer has not started: this thread alone uses the turn
                 self._writer = self._set_up(create)
         except BaseException:
-            if self._turn is not None:
-                self._turn.close()
+            self._close_turn()
             raise
         self._readers: queue.LifoQueue = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
@@ -82,6 +93,10 @@ class SQLiteBackend:
         self._thread = threading.Thread(target=self._run, name="guoku-sqlite-writer", daemon=True)
         self._closed = False
         self._thread.start()
+
+    def _close_turn(self) -> None:
+        if isinstance(self._turn, Turn):
+            self._turn.close()
 
     def _set_up(self, create: bool) -> sqlite3.Connection:
         """The writer's connection, in WAL mode with the schema in place."""
@@ -162,7 +177,7 @@ class SQLiteBackend:
             item = self._queue.get()
             if item is _STOP:
                 return
-            with self._taking_turn():  # then everything queued while another process committed
+            with self._turn:  # then everything queued while another process committed
                 batch = [item]
                 while self.group_commit and len(batch) < self.max_batch:
                     try:
@@ -174,18 +189,6 @@ class SQLiteBackend:
                         break
                     batch.append(item)
                 self._commit(batch)
-
-    @contextlib.contextmanager
-    def _taking_turn(self):
-        """This process's turn at the file among all that write it (see the module)."""
-        if self._turn is None:
-            yield
-            return
-        fcntl.flock(self._turn, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._turn, fcntl.LOCK_UN)
 
     def _commit(self, batch: list[tuple[Callable, Future]]) -> None:
         conn, done = self._writer, []
@@ -221,7 +224,6 @@ class SQLiteBackend:
         self._queue.put(_STOP)
         self._thread.join()
         self._writer.close()
-        if self._turn is not None:
-            self._turn.close()
+        self._close_turn()
         while not self._readers.empty():
             self._readers.get_nowait().close()

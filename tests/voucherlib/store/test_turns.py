@@ -74,7 +74,7 @@ def test_opening_the_shared_nonce_memory_waits_for_the_turn_another_process_hold
     database = tmp_path / "library.db"
     store = open_store(f"sqlite:///{database}")
     try:
-        nonces = waits_for_the_turn(database, lambda: open_nonces(store))
+        nonces = waits_for_the_turn(Path(f"{database}.nonces"), lambda: open_nonces(store))
         assert nonces.remember(("cert", "n1"), 1000.0, 0.0) is None
         assert nonces.remember(("cert", "n1"), 1000.0, 0.0) is not None
         nonces.close()
