@@ -80,3 +80,31 @@ def test_opening_the_shared_nonce_memory_waits_for_the_turn_another_process_hold
         nonces.close()
     finally:
         store.close()
+
+
+def test_a_commit_lets_the_turn_go_before_its_fsync(tmp_path: Path):
+    """The next process takes the turn while this one's COMMIT (and its fsync) runs: the writer,
+    asleep in the fsync, would otherwise hold the turn until it gets its core back."""
+    database = tmp_path / "library.db"
+    store = open_store(f"sqlite:///{database}")
+    free_at_commit: list[bool] = []
+    key = VoucherKey("330100", 2024, "5207", "TURN02", 0)
+
+    def at_statement(sql: str) -> None:
+        if sql == "COMMIT":
+            with open(f"{database}.turn", "ab") as other:
+                try:
+                    fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    free_at_commit.append(False)
+                else:
+                    free_at_commit.append(True)
+                    fcntl.flock(other, fcntl.LOCK_UN)
+
+    try:
+        store.backend._writer.set_trace_callback(at_statement)  # the writer's own connection
+        store.atomic(lambda ops: ops.save(FINANCE, key, b"<Voucher/>"))
+        assert free_at_commit == [True]
+        assert store.query(lambda q: q.tx.voucher(key)) is not None
+    finally:
+        store.close()
