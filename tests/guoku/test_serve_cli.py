@@ -104,3 +104,34 @@ def test_serve_prints_where_it_listens_serves_and_stops_cleanly(env_dir, tmp_pat
     assert process.returncode == 0, err
     assert f"guoku serve: stopped ({stop.name})" in out
     assert (tmp_path / "lib.db").exists()
+
+
+def test_start_up_leaves_the_collector_only_what_requests_make(env_dir, tmp_path):
+    """What start-up built lives as long as the process; a full collection must not walk it."""
+    watch = (
+        "import gc, runpy, sys\n"
+        "freeze = gc.freeze\n"
+        "def announced():\n"
+        "    freeze()\n"
+        "    print(f'frozen: {gc.get_freeze_count()} objects', flush=True)\n"
+        "gc.freeze = announced\n"
+        "sys.argv = ['guoku', *sys.argv[1:]]\n"
+        "runpy.run_module('guoku', run_name='__main__')\n"
+    )
+    command = [sys.executable, "-c", watch, "serve", "--env", str(env_dir), "--port", "0",
+               "--db", f"sqlite:///{tmp_path / 'lib.db'}"]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        lines = _lines_until(process, r"listening on ")
+        frozen = [int(m.group(1)) for line in lines if (m := re.match(r"frozen: (\d+) objects", line))]
+        assert len(frozen) == 1 and frozen[0] > 10_000, lines  # the app, the registry, the modules
+        base = re.search(r"listening on (http://127\.0\.0\.1:\d+)", lines[-1]).group(1)
+        assert httpx.get(f"{base}/healthz").json()["status"] == "ok"
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0
