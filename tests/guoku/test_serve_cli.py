@@ -80,14 +80,19 @@ def _lines_until(process: subprocess.Popen, pattern: str, timeout: float = 30.0)
     raise AssertionError(f"no line matching {pattern!r} in {lines}")
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_serve_prints_where_it_listens_serves_and_stops_cleanly(env_dir, tmp_path, stop):
-    command = [sys.executable, "-m", "guoku", "serve", "--env", str(env_dir), "--port", "0",
-               "--db", f"sqlite:///{tmp_path / 'lib.db'}", "--profile", "1.0"]  # fmt: skip
-    process = subprocess.Popen(
+def _start(python: list[str], env_dir, tmp_path, *extra: str) -> subprocess.Popen:
+    """`guoku serve` on a free port and a SQLite file in `tmp_path`, as `python [ARGS] serve …` runs it."""
+    command = [sys.executable, *python, "serve", "--env", str(env_dir), "--port", "0",
+               "--db", f"sqlite:///{tmp_path / 'lib.db'}", *extra]  # fmt: skip
+    return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_prints_where_it_listens_serves_and_stops_cleanly(env_dir, tmp_path, stop):
+    process = _start(["-m", "guoku"], env_dir, tmp_path, "--profile", "1.0")
     try:
         lines = _lines_until(process, r"health: ")
         base = re.search(r"listening on (http://127\.0\.0\.1:\d+) \(profile 1\.0", lines[0]).group(1)
@@ -118,12 +123,7 @@ def test_start_up_leaves_the_collector_only_what_requests_make(env_dir, tmp_path
         "sys.argv = ['guoku', *sys.argv[1:]]\n"
         "runpy.run_module('guoku', run_name='__main__')\n"
     )
-    command = [sys.executable, "-c", watch, "serve", "--env", str(env_dir), "--port", "0",
-               "--db", f"sqlite:///{tmp_path / 'lib.db'}"]  # fmt: skip
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+    process = _start(["-c", watch], env_dir, tmp_path)
     try:
         lines = _lines_until(process, r"listening on ")
         frozen = [int(m.group(1)) for line in lines if (m := re.match(r"frozen: (\d+) objects", line))]
